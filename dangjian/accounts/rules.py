@@ -1,0 +1,31 @@
+"""Which post grants which permission. One table; `scoping.has_perm` is the only reader."""
+
+from .models import Role
+
+# Permission strings, "<area>:<verb>".
+ORGS_READ = "orgs:read"
+ORGS_WRITE = "orgs:write"
+PEOPLE_READ = "people:read"
+PEOPLE_WRITE = "people:write"
+PEOPLE_SENSITIVE = "people:read_sensitive"  # see unmasked ID numbers and phones (each view is logged)
+PEOPLE_EXPORT = "people:export"
+PEOPLE_IMPORT = "people:import"
+TRANSFERS_MANAGE = "transfers:manage"
+POSTS_MANAGE = "posts:manage"
+AUDIT_READ = "audit:read"
+
+_MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
+                      PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ})
+_COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ})
+
+ROLE_PERMISSIONS = {
+    Role.SECRETARY: _MANAGER,
+    Role.DEPUTY_SECRETARY: _MANAGER,
+    Role.ORGANISATION: _MANAGER,  # keeps the roster, transfers and member records
+    Role.PARTY_WORKER: _MANAGER,  # committee staff (组织部/党群工作部)
+    Role.PROPAGANDA: _COMMITTEE_MEMBER,
+    Role.DISCIPLINE: _COMMITTEE_MEMBER,
+    Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ}),
+}
+
+ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())

@@ -1,0 +1,24 @@
+"""Domain errors raised by services; pages show them as messages, the API as HTTP 400/409/404."""
+
+from django.core.exceptions import ValidationError
+
+
+class DomainError(ValidationError):
+    """A rule refused the change. `field` names the field at fault (or None for the whole object)."""
+
+    def __init__(self, message, field=None, code="invalid"):
+        if field:
+            super().__init__({field: [ValidationError(message, code=code)]})
+        else:
+            super().__init__(message, code=code)
+        self.field = field
+
+
+class ConflictError(Exception):
+    """The object changed since the caller read it (optimistic concurrency): nothing was written."""
+
+    def __init__(self, message=None):
+        from django.utils.translation import gettext
+
+        super().__init__(message or gettext("This record was changed by someone else since you opened it. Reload and try again."))
+        self.message = str(self.args[0])

@@ -1,0 +1,245 @@
+"""State changes of the organisation tree. Each function owns its transaction, checks the permission, validates,
+writes, and leaves an audit entry (AuditedModel) plus an OrgEvent for the organisation's history."""
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts import rules as perms
+from dangjian.accounts.scoping import has_perm
+from dangjian.core.errors import ConflictError, DomainError
+
+from . import rules
+from .models import PATH_STEP, Organization, OrgEvent, OrgStatus, OrgType, path_segment
+
+EDITABLE_FIELDS = ("name", "short_name", "code", "is_joint", "founded_on", "term_start", "term_end",
+                   "contact_name", "contact_phone", "address", "sort_order")
+
+
+def _require(actor, perm, org):
+    if actor is not None and not has_perm(actor, perm, org):
+        # Outsiders learn nothing: the caller turns this into a 404.
+        from django.http import Http404
+
+        raise Http404
+
+
+def next_org_id():
+    """Allocate the id before inserting, so the path (which contains it) is written in the same INSERT."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT nextval(pg_get_serial_sequence('orgs_organization', 'id'))")
+            return cur.fetchone()[0]
+    last = Organization.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+def _validate(data, org_type, parent, instance=None):
+    if not (data.get("name") or "").strip():
+        raise DomainError(_("Enter the organisation's name."), field="name")
+    if org_type not in OrgType.values:
+        raise DomainError(_("Choose a valid organisation type."), field="org_type")
+    if parent is not None and parent.status != OrgStatus.ACTIVE:
+        raise DomainError(_("The parent organisation has been dissolved."), field="parent")
+    error = rules.placement_error(org_type, parent.org_type if parent else None)
+    if error:
+        raise DomainError(error, field="parent")
+    code = (data.get("code") or "").strip()
+    if code:
+        clash = Organization.objects.filter(code=code)
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            raise DomainError(_("The code %(code)s is already used by another organisation.") % {"code": code},
+                              field="code")
+    term_start, term_end = data.get("term_start"), data.get("term_end")
+    if term_start and term_end and term_end < term_start:
+        raise DomainError(_("The term cannot end before it starts."), field="term_end")
+
+
+@transaction.atomic
+def create_org(actor, *, org_type, parent=None, **data):
+    """Found an organisation under `parent` (None: a new root, superusers only)."""
+    if parent is None:
+        if actor is not None and not actor.is_superuser:
+            raise DomainError(_("Only an administrator can create a top-level organisation."), field="parent")
+    else:
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        _require(actor, perms.ORGS_WRITE, parent)
+    _validate(data, org_type, parent)
+    pk = next_org_id()
+    fields = {k: data[k] for k in EDITABLE_FIELDS if k in data}
+    fields["code"] = (fields.get("code") or "").strip() or f"ORG{pk:08d}"
+    org = Organization(
+        pk=pk, org_type=org_type, parent=parent,
+        path=(parent.path if parent else "") + path_segment(pk),
+        depth=(parent.depth + 1) if parent else 1, **fields,
+    )
+    org.save(force_insert=True)
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, on=org.founded_on, actor=_user(actor),
+                            data={"name": org.name, "type": org.org_type, "parent": parent.pk if parent else None})
+    return org
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _locked(org, expected_version):
+    current = Organization.objects.select_for_update().get(pk=org.pk)
+    if expected_version is not None and int(expected_version) != current.version:
+        raise ConflictError()
+    return current
+
+
+@transaction.atomic
+def update_org(actor, org, data, expected_version=None):
+    """Change details (name, code, term, contact…). Renames and new terms are kept in the history."""
+    _require(actor, perms.ORGS_WRITE, org)
+    org = _locked(org, expected_version)
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(_("A dissolved organisation cannot be changed."))
+    merged = {k: getattr(org, k) for k in EDITABLE_FIELDS}
+    merged.update({k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    _validate(merged, org.org_type, org.parent, instance=org)
+    old = {k: getattr(org, k) for k in EDITABLE_FIELDS}
+    for k in EDITABLE_FIELDS:
+        setattr(org, k, merged[k])
+    org.code = (org.code or "").strip() or old["code"]
+    org.version += 1
+    org.save()
+    changed = {k: [str(old[k]) if old[k] is not None else None, str(merged[k]) if merged[k] is not None else None]
+               for k in EDITABLE_FIELDS if old[k] != merged[k]}
+    if "name" in changed or "short_name" in changed:
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.RENAMED, actor=_user(actor),
+                                data={"from": old["name"], "to": org.name}, on=timezone.localdate())
+    if "term_start" in changed or "term_end" in changed:
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.TERM, actor=_user(actor), on=org.term_start,
+                                data={"term_start": str(org.term_start), "term_end": str(org.term_end)})
+    other = {k: v for k, v in changed.items() if k not in ("name", "short_name", "term_start", "term_end")}
+    if other:
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.UPDATED, actor=_user(actor), data=other,
+                                on=timezone.localdate())
+    return org
+
+
+@transaction.atomic
+def move_org(actor, org, new_parent, expected_version=None, note=""):
+    """Re-parent a whole subtree: one UPDATE rewrites the paths of the organisation, its descendants and the
+    people placed in them."""
+    _require(actor, perms.ORGS_WRITE, org)
+    _require(actor, perms.ORGS_WRITE, new_parent)
+    org = _locked(org, expected_version)
+    new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(_("A dissolved organisation cannot be moved."))
+    if new_parent.path.startswith(org.path):
+        raise DomainError(_("An organisation cannot be moved under itself or one of its own units."), field="parent")
+    if new_parent.pk == org.parent_id:
+        raise DomainError(_("The organisation is already under %(parent)s.") % {"parent": new_parent},
+                          field="parent")
+    _validate({"name": org.name}, org.org_type, new_parent, instance=org)
+    old_parent_id = org.parent_id
+    old_path = org.path
+    new_path = new_parent.path + path_segment(org.pk)
+    depth_delta = new_parent.depth + 1 - org.depth
+    rewrite = Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
+    Organization.objects.filter(path__startswith=old_path).update(path=rewrite, depth=F("depth") + depth_delta)
+    from dangjian.people.models import Person
+
+    Person.objects.filter(scope_path__startswith=old_path).update(
+        scope_path=Concat(Value(new_path), Substr(F("scope_path"), len(old_path) + 1)))
+    org.refresh_from_db()
+    org.parent = new_parent
+    org.version += 1
+    org.save(update_fields=["parent", "version", "updated_at"])
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MOVED, actor=_user(actor), on=timezone.localdate(),
+                            data={"from": old_parent_id, "to": new_parent.pk, "old_path": old_path,
+                                  "new_path": new_path}, note=note)
+    return org
+
+
+@transaction.atomic
+def dissolve_org(actor, org, on=None, note="", expected_version=None):
+    """Dissolve (never delete). Members, active sub-organisations and posts must be re-homed or ended first."""
+    _require(actor, perms.ORGS_WRITE, org)
+    org = _locked(org, expected_version)
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(_("The organisation is already dissolved."))
+    from dangjian.people.codes import ON_ROLL
+    from dangjian.people.models import Person
+
+    active_children = Organization.objects.filter(parent=org, status=OrgStatus.ACTIVE).count()
+    if active_children:
+        raise DomainError(_("Dissolve or move its %(n)s sub-organisations first.") % {"n": active_children})
+    people = Person.objects.filter(Q(org=org) | Q(group=org)).filter(status__in=ON_ROLL).count()
+    if people:
+        raise DomainError(_("%(n)s people still belong to this organisation: transfer them first.") % {"n": people})
+    on = on or timezone.localdate()
+    from dangjian.accounts.models import Post
+
+    for post in Post.objects.active(on).filter(org=org):
+        post.end_date = on
+        post.save()
+    org.status = OrgStatus.DISSOLVED
+    org.dissolved_on = on
+    org.version += 1
+    org.save()
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.DISSOLVED, actor=_user(actor), on=on, note=note)
+    return org
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Warnings, computed in bulk: a handful of grouped queries whatever the size of the subtree.
+
+
+def org_facts(orgs, today=None):
+    """{org.pk: rules.OrgFacts} for the given organisations, in four queries."""
+    from dangjian.accounts.models import COMMITTEE_ROLES, Post, Role
+    from dangjian.people.codes import ON_ROLL, PoliticalStatus
+    from dangjian.people.models import Person
+
+    today = today or timezone.localdate()
+    orgs = list(orgs)
+    ids = [o.pk for o in orgs]
+    full = dict(
+        Person.objects.filter(org_id__in=ids, political_status=PoliticalStatus.FULL, status__in=ON_ROLL)
+        .values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n")
+    )
+    active = Post.objects.active(today).filter(org_id__in=ids)
+    committee = dict(
+        active.filter(role__in=COMMITTEE_ROLES).values_list("org_id")
+        .annotate(n=Count("person_id", distinct=True)).values_list("org_id", "n")
+    )
+    secretaries = set(active.filter(role=Role.SECRETARY).values_list("org_id", flat=True))
+    return {
+        o.pk: rules.OrgFacts(o.org_type, full.get(o.pk, 0), committee.get(o.pk, 0), o.pk in secretaries, o.term_end)
+        for o in orgs
+    }
+
+
+def warnings_for_orgs(orgs, today=None):
+    facts = org_facts(orgs, today)
+    return {pk: rules.warnings_for(f, today) for pk, f in facts.items()}
+
+
+def subtree_warnings(root, code=None, today=None):
+    """[(org, [warnings])] for every active organisation under `root` that has a warning (optionally of `code`)."""
+    orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE).order_by("path"))
+    by_org = warnings_for_orgs(orgs, today)
+    out = []
+    for org in orgs:
+        ws = by_org[org.pk]
+        if code:
+            ws = [w for w in ws if w.code == code]
+        if ws:
+            out.append((org, ws))
+    return out
+
+
+def path_depth(path):
+    return len(path) // PATH_STEP
+
+

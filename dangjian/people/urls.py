@@ -1,0 +1,8 @@
+from django.http import HttpResponse
+from django.urls import path  # noqa: F401
+
+app_name = "people"
+urlpatterns = []
+
+urlpatterns.append(path("list/", lambda r: HttpResponse("todo"), name="list"))
+urlpatterns.append(path("me/", lambda r: HttpResponse("todo"), name="me"))

@@ -46,8 +46,6 @@ demo: migrate
 
 run: $(VENV)/.base assets
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo --once
-	@DEBUG=1 $(BIN)/python manage.py demo_accounts
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.dev

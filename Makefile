@@ -54,7 +54,7 @@ lint: $(VENV)/.dev
 
 test: $(VENV)/.dev assets
 	$(BIN)/ruff check .
-	SECRET_KEY=makemigrations-check $(BIN)/python manage.py makemigrations --check --dry-run --noinput
+	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Developer targets -----------------------------------------------------------

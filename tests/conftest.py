@@ -1,4 +1,3 @@
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -71,7 +70,3 @@ def api_as(user):
 def api_client_for():
     return api_as
 
-
-@pytest.fixture(scope="session")
-def browser_required():
-    return os.environ.get("DANGJIAN_REQUIRE_BROWSER") == "1"

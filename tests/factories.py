@@ -3,8 +3,6 @@
 import itertools
 from datetime import date
 
-import factory
-
 from dangjian.accounts.models import Post, Role, User
 from dangjian.orgs import services as org_services
 from dangjian.people import rules as people_rules
@@ -53,11 +51,3 @@ def make_user(username, person=None, password="dangjian-demo", **kw):
 def give_post(person, org, role=Role.SECRETARY, start=date(2020, 1, 1), end=None):
     return Post.objects.create(person=person, org=org, role=role, start_date=start, end_date=end)
 
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ("username",)
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "dangjian-demo")

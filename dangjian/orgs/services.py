@@ -12,7 +12,7 @@ from dangjian.accounts.scoping import has_perm
 from dangjian.core.errors import ConflictError, DomainError
 
 from . import rules
-from .models import PATH_STEP, Organization, OrgEvent, OrgStatus, OrgType, path_segment
+from .models import Organization, OrgEvent, OrgStatus, OrgType, path_segment
 
 EDITABLE_FIELDS = ("name", "short_name", "code", "is_joint", "founded_on", "term_start", "term_end",
                    "contact_name", "contact_phone", "address", "sort_order")
@@ -237,9 +237,5 @@ def subtree_warnings(root, code=None, today=None):
         if ws:
             out.append((org, ws))
     return out
-
-
-def path_depth(path):
-    return len(path) // PATH_STEP
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import own_person_q, scoped
 
-from .codes import AGE_BANDS, COLLEGE_OR_ABOVE, HAN, MEMBER_STATUSES, OCCUPATION_OF_POST, ON_ROLL
+from .codes import AGE_BANDS, COLLEGE_OR_ABOVE, HAN, MEMBER_STATUSES, OCCUPATION_OF_POST, ON_ROLL, Education
 from .models import Person
 
 SORTS = {
@@ -111,7 +111,7 @@ def filter_people(queryset, params, org_lookup=None):
 
 
 def statistics(queryset, year=None):
-    """Counts of on-roll members by category, gender, ethnicity, education, occupation and age band — one
+    """Counts of on-roll members by category, gender, ethnicity, education (each level), occupation and age band — one
     aggregate query over the queryset (a single scan), whatever its size."""
     year = year or timezone.localdate().year
     members = queryset.filter(political_status__in=MEMBER_STATUSES, status__in=ON_ROLL)
@@ -130,6 +130,9 @@ def statistics(queryset, year=None):
         occupations.setdefault(occ, []).append(post)
     for occ, posts in occupations.items():
         aggregates[f"occ_{occ}"] = Count("id", filter=Q(work_post__in=posts))
+    for code, _label in Education.choices:
+        aggregates[f"edu_{code}"] = Count("id", filter=Q(education=code))
+    aggregates["edu_unknown"] = Count("id", filter=Q(education=""))
     for label, _low, _high in AGE_BANDS:
         aggregates[f"age_{label}"] = Count("id", filter=_birth_range_for_band(label, year))
     row = members.aggregate(**aggregates)
@@ -139,5 +142,6 @@ def statistics(queryset, year=None):
         "gender": {"1": row["male"], "2": row["female"]},
         "minority": row["minority"], "college": row["college"], "flowing": row["flowing"],
         "occupation": {occ: row[f"occ_{occ}"] for occ in occupations},
+        "education": {**{code: row[f"edu_{code}"] for code, _l in Education.choices}, "": row["edu_unknown"]},
         "age_band": {label: row[f"age_{label}"] for label, _l, _h in AGE_BANDS},
     }

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := dangjian/static/vendor
 
-.PHONY: run test lint assets migrate demo lock messages compilemessages bench clean help
+.PHONY: run test lint assets migrate demo lock messages compilemessages bench clean help system-deps
 
 help:
 	@echo "make run    - install, migrate, load demo data once, serve http://127.0.0.1:8000"
@@ -52,7 +52,17 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
 
-test: $(VENV)/.dev assets
+# The browser test drives Debian's Chromium and the translation test runs xgettext: install them when missing
+# (as root through apt, as on CI machines); otherwise say what is needed.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium and gettext from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	  else echo "WARNING: install Debian's chromium and gettext packages (sudo apt-get install chromium gettext)"; fi; \
+	fi
+
+test: $(VENV)/.dev assets system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --noinput
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -67,7 +77,7 @@ messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var --ignore=dangjian/static/vendor
 
 compilemessages: $(VENV)/.dev
-	$(BIN)/python manage.py compile_catalogues
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OrgStatusEnum": "dangjian.orgs.models.OrgStatus",
+                            "MemberStatusEnum": "dangjian.people.codes.MemberStatus"},
 }
 
 LOGGING = {

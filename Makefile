@@ -41,11 +41,16 @@ assets: $(VENDOR)/.stamp
 migrate: $(VENV)/.base
 	$(BIN)/python manage.py migrate --noinput
 
-demo: migrate
-	$(BIN)/python manage.py seed_demo
+demo: $(VENV)/.base
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
 
 run: $(VENV)/.base assets
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo --once
+	@echo
+	@DEBUG=1 $(BIN)/python manage.py demo_accounts
+	@echo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.dev
@@ -79,8 +84,9 @@ messages: $(VENV)/.dev
 compilemessages: $(VENV)/.dev
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+# Benchmarks on the scale data (see bench/README.md): DATABASE_URL points at a database filled by seed_scale.
+bench: $(VENV)/.base
+	DEBUG=1 $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

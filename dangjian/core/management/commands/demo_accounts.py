@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from dangjian.core import demo
+
+
+class Command(BaseCommand):
+    help = "Print the demo accounts: username, who they are, what they can do."
+
+    def handle(self, *args, **options):
+        rows = demo.account_rows()
+        if not rows:
+            self.stdout.write("No demo accounts yet: run `python manage.py seed_demo`.")
+            return
+        self.stdout.write(demo.format_accounts(rows))

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from dangjian.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, people and accounts (idempotent: only what is missing is created)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true",
+                            help="Do nothing if the demo organisation is already there.")
+
+    def handle(self, *args, once=False, **options):
+        if once and demo.demo_loaded():
+            self.stdout.write("Demo data already loaded.")
+            return
+        started = time.perf_counter()
+        created = demo.seed_demo()
+        took = time.perf_counter() - started
+        summary = ", ".join(f"{k} {v}" for k, v in created.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {took:.1f}s (created: {summary})."))
+        self.stdout.write("")
+        self.stdout.write(demo.format_accounts(demo.account_rows()))

@@ -96,3 +96,55 @@ class Person(AuditedModel, VersionedModel):
 
     def get_phone(self):
         return crypto.decrypt(self.phone_enc)
+
+
+class ImportJob(models.Model):
+    """One roster upload: validated as a whole (dry run), then written all-or-nothing on request.
+
+    Large files run as Celery tasks (people.tasks); the progress page polls `processed / total`.
+    """
+
+    class State(models.TextChoices):
+        VALIDATING = "validating", _("Checking the file")
+        INVALID = "invalid", _("Errors found")
+        VALID = "valid", _("Ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    org = models.ForeignKey("orgs.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT,
+                            related_name="+")
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("uploaded by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    filename = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField(_("file content"), editable=False)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.VALIDATING)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    created = models.PositiveIntegerField(_("people created"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    validated_seconds = models.FloatField(null=True, blank=True)
+    imported_seconds = models.FloatField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    scope_fields = ("org__path",)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def running(self):
+        return self.state in (self.State.VALIDATING, self.State.IMPORTING)
+
+    @property
+    def percent(self):
+        if not self.total:
+            return 0 if self.running else 100
+        return min(100, round(100 * self.processed / self.total))

@@ -1,5 +1,6 @@
 """Member lists and statistics. The page, the API and the xlsx export all build their rows here."""
 
+import re
 from datetime import date
 
 from django.db.models import Count, Q
@@ -8,6 +9,8 @@ from django.utils import timezone
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import own_person_q, scoped
 
+from . import crypto
+from . import rules as people_rules
 from .codes import AGE_BANDS, COLLEGE_OR_ABOVE, HAN, MEMBER_STATUSES, OCCUPATION_OF_POST, ON_ROLL, Education
 from .models import Person
 
@@ -64,12 +67,27 @@ def _date(value):
         return None
 
 
+def search_q(text):
+    """The search box: an exact ID number or phone number (through the blind index; nothing is decrypted),
+    otherwise a part of the name."""
+    text = (text or "").strip()
+    compact = re.sub(r"[\s()-]", "", text)
+    if people_rules.ID_RE.match(compact.upper()):
+        return Q(id_number_hash=crypto.blind_index(compact.upper()))
+    if compact.isdigit() and len(compact) >= 7:
+        try:
+            return Q(phone_hash=crypto.blind_index(people_rules.validate_phone(text)))
+        except ValueError:
+            return Q(phone_hash=crypto.blind_index(compact))
+    return Q(name__contains=text)
+
+
 def filter_people(queryset, params, org_lookup=None):
     """Apply the list filters in `params` (a QueryDict or dict). Unknown or malformed values are ignored
     (the form reports them). `org_lookup(id)` returns the organisation the user may filter by, or None."""
     q = (params.get("q") or "").strip()
     if q:
-        queryset = queryset.filter(name__contains=q)
+        queryset = queryset.filter(search_q(q))
     org_id = params.get("org")
     if org_id and org_lookup is not None:
         org = org_lookup(org_id)
@@ -145,3 +163,76 @@ def statistics(queryset, year=None):
         "education": {**{code: row[f"edu_{code}"] for code, _l in Education.choices}, "": row["edu_unknown"]},
         "age_band": {label: row[f"age_{label}"] for label, _l, _h in AGE_BANDS},
     }
+
+
+def org_lookup_for(user, perm=perms.PEOPLE_READ):
+    """`org_lookup` for filter_people: an organisation inside the user's scope for `perm`, else None (so a
+    filter naming another subtree's organisation yields no rows, never that subtree's people)."""
+    from dangjian.orgs.models import Organization
+
+    def lookup(org_id):
+        try:
+            return scoped(Organization.objects.all(), user, perm).filter(pk=int(org_id)).first()
+        except (TypeError, ValueError):
+            return None
+
+    return lookup
+
+
+def org_choices(user, perm=perms.PEOPLE_READ, limit=500):
+    """Organisations (not groups) the user may filter by, in tree order, for the subtree picker."""
+    from dangjian.orgs.models import Organization, OrgType
+
+    qs = (scoped(Organization.objects.all(), user, perm).exclude(org_type=OrgType.GROUP)
+          .only("id", "name", "short_name", "depth", "path", "status").order_by("path"))
+    return list(qs[:limit])
+
+
+def category_counts(queryset):
+    """Total and counts by political status (and on-roll members) of a filtered list, in one aggregate query."""
+    from .codes import PoliticalStatus
+
+    aggregates = {"total": Count("id")}
+    for code in PoliticalStatus.values:
+        aggregates[code] = Count("id", filter=Q(political_status=code))
+    row = queryset.order_by().aggregate(**aggregates)
+    return {
+        "total": row["total"],
+        "by_status": [(code, label, row[code]) for code, label in PoliticalStatus.choices],
+    }
+
+
+def person_timeline(person):
+    """The person's life in the Party, oldest first: application, activist, candidate, joined, full member
+    (from the Person), transfers, flowing periods and posts held. Three queries, whatever the history."""
+    from django.utils.translation import gettext as _
+
+    from dangjian.accounts.models import Post
+    from dangjian.transfers.models import FlowRecord, Transfer
+
+    events = []
+
+    def add(on, kind, title, detail="", icon="circle"):
+        if on:
+            events.append({"date": on, "kind": kind, "title": title, "detail": detail, "icon": icon})
+
+    add(person.applied_on, "applied", _("Applied to join the Party"), icon="envelope-paper")
+    add(person.activist_on, "activist", _("Made an activist"), icon="person-up")
+    add(person.candidate_on, "candidate", _("Made a development candidate"), icon="person-check")
+    add(person.join_date, "joined", _("Joined the Party (probationary member)"), icon="flag")
+    add(person.full_date, "full", _("Became a full member"), icon="award")
+    for t in Transfer.objects.filter(person=person).select_related("from_org", "to_org").order_by("issued_on"):
+        origin = t.from_org.name if t.from_org else t.external_org
+        target = t.to_org.name if t.to_org else t.external_org
+        add(t.issued_on, "transfer", _("Transfer: %(from)s → %(to)s") % {"from": origin or "—", "to": target or "—"},
+            f"{t.letter_no} · {t.get_state_display()}", icon="arrow-left-right")
+    for f in FlowRecord.objects.filter(person=person).order_by("left_on"):
+        add(f.left_on, "flow", _("Left to %(place)s (flowing member)") % {"place": f.destination}, f.reason,
+            icon="geo-alt")
+        add(f.returned_on, "flow_return", _("Returned from %(place)s") % {"place": f.destination}, icon="house")
+    for p in Post.objects.filter(person=person).select_related("org").order_by("start_date"):
+        add(p.start_date, "post", _("%(role)s of %(org)s") % {"role": p.get_role_display(), "org": p.org.name},
+            _("until %(date)s") % {"date": p.end_date.isoformat()} if p.end_date else _("current post"),
+            icon="briefcase")
+    events.sort(key=lambda e: e["date"])
+    return events

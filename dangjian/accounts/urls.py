@@ -9,3 +9,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]
+
+# Posts (职务) of an organisation: list, appoint, end a term.
+from . import posts_views  # noqa: E402
+
+urlpatterns += [
+    path("posts/org/<int:pk>/", posts_views.org_posts, name="posts"),
+    path("posts/org/<int:pk>/appoint/", posts_views.appoint, name="post_appoint"),
+    path("posts/<int:pk>/end/", posts_views.end_post, name="post_end"),
+]

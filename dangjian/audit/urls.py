@@ -1,6 +1,10 @@
-from django.http import HttpResponse
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns = []
-urlpatterns.append(path("list/", lambda r: HttpResponse("todo"), name="list"))
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+    path("entry/<int:pk>/", views.entry_detail, name="detail"),
+    path("object/<str:model>/<str:object_id>/", views.object_trail, name="object"),
+]

@@ -195,8 +195,9 @@ def dissolve_org(actor, org, on=None, note="", expected_version=None):
 # Warnings, computed in bulk: a handful of grouped queries whatever the size of the subtree.
 
 
-def org_facts(orgs, today=None):
-    """{org.pk: rules.OrgFacts} for the given organisations, in four queries."""
+def org_facts(orgs, today=None, within=None):
+    """{org.pk: rules.OrgFacts} for the given organisations, in three queries. `within` (a path prefix that
+    holds all of them) selects the rows by subtree instead of by a list of ids: bounded SQL for big subtrees."""
     from dangjian.accounts.models import COMMITTEE_ROLES, Post, Role
     from dangjian.people.codes import ON_ROLL, PoliticalStatus
     from dangjian.people.models import Person
@@ -204,11 +205,13 @@ def org_facts(orgs, today=None):
     today = today or timezone.localdate()
     orgs = list(orgs)
     ids = [o.pk for o in orgs]
+    people = Person.objects.filter(org__path__startswith=within) if within else Person.objects.filter(org_id__in=ids)
     full = dict(
-        Person.objects.filter(org_id__in=ids, political_status=PoliticalStatus.FULL, status__in=ON_ROLL)
+        people.filter(political_status=PoliticalStatus.FULL, status__in=ON_ROLL)
         .values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n")
     )
-    active = Post.objects.active(today).filter(org_id__in=ids)
+    active = Post.objects.active(today)
+    active = active.filter(org__path__startswith=within) if within else active.filter(org_id__in=ids)
     committee = dict(
         active.filter(role__in=COMMITTEE_ROLES).values_list("org_id")
         .annotate(n=Count("person_id", distinct=True)).values_list("org_id", "n")
@@ -220,15 +223,16 @@ def org_facts(orgs, today=None):
     }
 
 
-def warnings_for_orgs(orgs, today=None):
-    facts = org_facts(orgs, today)
+def warnings_for_orgs(orgs, today=None, within=None):
+    facts = org_facts(orgs, today, within=within)
     return {pk: rules.warnings_for(f, today) for pk, f in facts.items()}
 
 
 def subtree_warnings(root, code=None, today=None):
-    """[(org, [warnings])] for every active organisation under `root` that has a warning (optionally of `code`)."""
+    """[(org, [warnings])] for every active organisation under `root` that has a warning (optionally of `code`).
+    A fixed number of queries whatever the size of the subtree."""
     orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE).order_by("path"))
-    by_org = warnings_for_orgs(orgs, today)
+    by_org = warnings_for_orgs(orgs, today, within=root.path)
     out = []
     for org in orgs:
         ws = by_org[org.pk]
@@ -239,3 +243,115 @@ def subtree_warnings(root, code=None, today=None):
     return out
 
 
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Reading the tree for pages: never the whole tree, a bounded number of queries per call.
+
+TREE_PAGE = 200  # children shown per "more" step
+
+
+def scope_roots(user, perm=None, include_dissolved=False):
+    """The top organisations of the user's scope for `perm` (default orgs:read): their posts' organisations,
+    minimal; for a superuser the roots of the forest."""
+    from dangjian.accounts.scoping import scope_for
+
+    perm = perm or perms.ORGS_READ
+    scope = scope_for(user)
+    if scope.superuser:
+        qs = Organization.objects.filter(parent__isnull=True)
+        if not include_dissolved:
+            qs = qs.filter(status=OrgStatus.ACTIVE)
+        return list(with_child_flags(qs, include_dissolved).order_by("sort_order", "path"))
+    prefixes = scope.prefixes(perm)
+    if not prefixes:
+        return []
+    return list(with_child_flags(Organization.objects.filter(path__in=prefixes), include_dissolved).order_by("path"))
+
+
+def member_counts(orgs):
+    """{org.pk: members on the roll in its subtree} for a few organisations, in one aggregate query."""
+    from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
+    from dangjian.people.models import Person
+
+    orgs = list(orgs)
+    if not orgs:
+        return {}
+    members = Person.objects.filter(political_status__in=MEMBER_STATUSES, status__in=ON_ROLL)
+    parents = {o.path[: -len(path_segment(o.pk))] for o in orgs}
+    if len(parents) == 1 and next(iter(parents)):
+        # Siblings: group the parent's people by the next path segment.
+        parent_path = next(iter(parents))
+        cut = len(parent_path) + len(path_segment(orgs[0].pk))
+        by_path = dict(
+            members.filter(scope_path__startswith=parent_path)
+            .annotate(prefix=Substr("scope_path", 1, cut)).values_list("prefix")
+            .annotate(n=Count("id")).values_list("prefix", "n")
+        )
+        return {o.pk: by_path.get(o.path, 0) for o in orgs}
+    row = members.aggregate(**{f"n{o.pk}": Count("id", filter=Q(scope_path__startswith=o.path)) for o in orgs})
+    return {o.pk: row[f"n{o.pk}"] for o in orgs}
+
+
+def tree_nodes(orgs, today=None):
+    """Rows for the tree: (org, has_children, members, warnings) for organisations already fetched with
+    `with_child_flags`. Five queries whatever their number."""
+    orgs = list(orgs)
+    counts = member_counts(orgs)
+    active = [o for o in orgs if o.status == OrgStatus.ACTIVE]
+    warns = warnings_for_orgs(active, today) if active else {}
+    return [{"org": o, "has_children": o.has_children, "members": counts.get(o.pk, 0),
+             "warnings": warns.get(o.pk, [])} for o in orgs]
+
+
+def with_child_flags(queryset, include_dissolved=False):
+    from django.db.models import Exists, OuterRef
+
+    children = Organization.objects.filter(parent=OuterRef("pk"))
+    if not include_dissolved:
+        children = children.filter(status=OrgStatus.ACTIVE)
+    return queryset.annotate(has_children=Exists(children))
+
+
+def children_of(org, include_dissolved=False, offset=0, limit=TREE_PAGE):
+    """One page of `org`'s children with child flags, and whether more follow."""
+    qs = Organization.objects.filter(parent=org)
+    if not include_dissolved:
+        qs = qs.filter(status=OrgStatus.ACTIVE)
+    rows = list(with_child_flags(qs, include_dissolved).order_by("sort_order", "path")[offset: offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def search_orgs(queryset, text, limit=50):
+    """Organisations whose name, short name or code contains `text`, with their ancestors' names (one more
+    query for all of them)."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    found = list(queryset.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text))
+                 .order_by("path")[:limit])
+    wanted = {p for o in found for p in o.ancestor_paths()}
+    names = dict(Organization.objects.filter(path__in=wanted).values_list("path", "name")) if wanted else {}
+    return [{"org": o, "ancestors": [names[p] for p in o.ancestor_paths() if p in names]} for o in found]
+
+
+def category_counts(org):
+    """{political_status: n} of the people on the roll in the organisation's subtree (one query)."""
+    from dangjian.people.codes import ON_ROLL
+    from dangjian.people.models import Person
+
+    return dict(Person.objects.filter(scope_path__startswith=org.path, status__in=ON_ROLL)
+                .values_list("political_status").annotate(n=Count("id")).values_list("political_status", "n"))
+
+
+def parent_candidates(user, org, limit=300):
+    """Organisations `org` may be moved under: active, in the user's write scope, of a type the placement rules
+    allow, not inside `org` itself, not its current parent."""
+    from dangjian.accounts.scoping import scoped
+
+    allowed = [t for t in rules.ALLOWED_PARENTS[OrgType(org.org_type)] if t is not None]
+    qs = scoped(Organization.objects.filter(status=OrgStatus.ACTIVE, org_type__in=allowed), user, perms.ORGS_WRITE)
+    qs = qs.exclude(path__startswith=org.path)
+    if org.parent_id:
+        qs = qs.exclude(pk=org.parent_id)
+    return list(qs.order_by("path")[:limit])

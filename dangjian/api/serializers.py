@@ -17,6 +17,16 @@ from dangjian.people.services import PLAIN_FIELDS as PERSON_PLAIN_FIELDS
 # Organisations
 
 
+class VersionedUpdateMixin:
+    """`version` is required on every update, PATCH included (optimistic concurrency)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": [serializers.Field.default_error_messages["required"]]})
+        return attrs
+
+
 class WarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
@@ -67,7 +77,7 @@ class OrgCreateSerializer(OrgWriteSerializer):
         extra_kwargs = {**OrgWriteSerializer.Meta.extra_kwargs, "org_type": {"required": True}}
 
 
-class OrgUpdateSerializer(OrgWriteSerializer):
+class OrgUpdateSerializer(VersionedUpdateMixin, OrgWriteSerializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read: a stale one gives 409")
 
     class Meta(OrgWriteSerializer.Meta):
@@ -85,7 +95,7 @@ class OrgUpdateSerializer(OrgWriteSerializer):
             errors["status"] = [_("Dissolve an organisation with its dissolve action.")]
         if errors:
             raise serializers.ValidationError(errors)
-        return attrs
+        return super().validate(attrs)
 
 
 class OrgMoveSerializer(serializers.Serializer):
@@ -152,7 +162,7 @@ class PersonWriteSerializer(serializers.ModelSerializer):
         extra_kwargs["name"]["allow_blank"] = True
 
 
-class PersonUpdateSerializer(PersonWriteSerializer):
+class PersonUpdateSerializer(VersionedUpdateMixin, PersonWriteSerializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read: a stale one gives 409")
 
     class Meta(PersonWriteSerializer.Meta):

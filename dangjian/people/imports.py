@@ -10,6 +10,7 @@ columns accept the code, the label in Chinese or English, or "code label".
 """
 
 import io
+import math
 import time
 from datetime import date, datetime
 
@@ -150,6 +151,8 @@ def parse_date_cell(value):
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            return str(value)
         number = int(value)
         if 19000101 <= number <= 29991231:
             return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"

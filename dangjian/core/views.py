@@ -2,10 +2,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from dangjian.accounts import rules as perms
+from dangjian.accounts.scoping import has_perm_anywhere
+
+from . import dashboard
+
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {})
+    user = request.user
+    context = {"posts": dashboard.my_posts(user), "person": user.person if user.person_id else None}
+    if has_perm_anywhere(user, perms.PEOPLE_READ):
+        roots = dashboard.scope_roots(user)
+        context.update(
+            manager=True,
+            roots=roots,
+            figures=dashboard.people_figures(user),
+            transfers=dashboard.transfer_figures(user),
+            warnings=dashboard.warning_figures(user, roots),
+        )
+    return render(request, "core/home.html", context)
 
 
 def healthz(request):

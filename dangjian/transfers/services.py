@@ -241,7 +241,7 @@ def transition(actor, transfer, action, *, note="", expected_version=None, on=No
     holds TRANSFERS_MANAGE on the acting side (sender: cancel, receipt; receiver: accept, reject).
 
     `note` is the reason (required to reject); `on` the date the receipt came back (receipt only)."""
-    current = (Transfer.objects.select_for_update().select_related("from_org", "to_org")
+    current = (Transfer.objects.select_for_update(of=("self",)).select_related("from_org", "to_org")
                .get(pk=transfer.pk))
     side = ACTION_SIDE.get(action)
     if side is None or action in (Action.START, Action.RECEIVE):
@@ -459,7 +459,7 @@ def start_flow(actor, person, *, left_on, province, city="", county="", place=""
 @transaction.atomic
 def end_flow(actor, flow, *, returned_on=None):
     """The flowing member is back (or the record is closed): status normal again, destination cleared."""
-    flow = FlowRecord.objects.select_for_update().select_related("org").get(pk=flow.pk)
+    flow = FlowRecord.objects.select_for_update(of=("self",)).select_related("org").get(pk=flow.pk)
     _require(actor, flow.org.path)
     if flow.returned_on is not None:
         raise DomainError(_("This flowing record was already closed on %(date)s.") % {"date": flow.returned_on})

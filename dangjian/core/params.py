@@ -37,6 +37,8 @@ DEFINITIONS = {
         ParamDef("transfer.letter_max_days", 90, _("Maximum validity of a transfer letter (days)"),
                  "中组发〔2004〕10号 as quoted: at most 3 months", "⚠️"),
         ParamDef("member.min_age", 18, _("Minimum age to apply for membership"), "党章 第一条; 细则 第五条"),
+        ParamDef("member.probation_months", 12, _("Probation of a new member (months, from admission)"),
+                 "党章 第七条; 细则 第三十二条"),
     ]
 }
 

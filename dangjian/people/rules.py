@@ -1,6 +1,7 @@
 """Pure rules about people: the citizen ID number (GB 11643-1999), phone numbers, ages and bands."""
 
 import re
+import unicodedata
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -9,9 +10,15 @@ from .codes import AGE_BANDS
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"^\d{17}[\dX]$")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+# ASCII digits only (re.ASCII): full-width digits are normalised first (NFKC), other scripts' digits refused.
+ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
+
+
+def _ascii(value):
+    """Full-width digits, letters and dashes (typed with a Chinese input method) as ASCII."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def id_check_char(first17: str) -> str:
@@ -32,7 +39,7 @@ def id_gender(number: str) -> str:
 
 def validate_id_number(value: str, birth_date: date | None = None, today: date | None = None):
     """The normalised ID number, or raises ValueError with a Chinese-ready message."""
-    number = (value or "").strip().upper()
+    number = _ascii(value).strip().upper()
     if not ID_RE.match(number):
         raise ValueError(_("An ID number has 18 characters: 17 digits and a final digit or X."))
     born = id_birth_date(number)
@@ -54,7 +61,7 @@ def make_id_number(region: str, born: date, sequence: int) -> str:
 
 
 def validate_phone(value: str) -> str:
-    phone = re.sub(r"[\s()]", "", value or "")
+    phone = re.sub(r"[\s()]", "", _ascii(value))
     if MOBILE_RE.match(phone) or LANDLINE_RE.match(phone):
         return phone
     raise ValueError(_("Enter an 11-digit mobile number or a landline such as 010-12345678."))

@@ -1,6 +1,7 @@
 """People: validation, create/update, sensitive reads. Pages, the API, the importer and the seeders all call
 these functions; none of them re-implements a rule."""
 
+from calendar import monthrange
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -161,12 +162,31 @@ def clean_person(data, instance=None, today=None):
     if not is_member and cleaned.get("full_date"):
         err("full_date", _("Only members have a full-membership date."))
     join, full = cleaned.get("join_date"), cleaned.get("full_date")
+    # The development dates follow each other (domain.md §2): applied ≤ activist ≤ candidate ≤ join ≤ full.
+    steps = ("applied_on", "activist_on", "candidate_on", "join_date")
+    for i, later in enumerate(steps[1:], start=1):
+        earlier = next((f for f in reversed(steps[:i]) if cleaned.get(f)), None)
+        if earlier and cleaned.get(later) and cleaned[later] < cleaned[earlier] and later not in errors:
+            err(later, _("This date cannot be before the %(step)s.") % {"step": Person._meta.get_field(earlier)
+                                                                       .verbose_name})
     if join and full and full < join:
         err("full_date", _("The full-membership date cannot be before the join date."))
-    if join and birth:
-        min_age = params.get("member.min_age", join)
-        if rules.age_on(birth, join) < min_age:
-            err("join_date", _("A person joins the Party at %(n)s or older.") % {"n": min_age})
+    elif join and full:
+        # Probation lasts a year from the admission (党章 第七条); it may be extended, never shortened.
+        months = params.get("member.probation_months", join)
+        year, month = divmod(join.month - 1 + months, 12)
+        ends = date(join.year + year, month + 1, min(join.day, monthrange(join.year + year, month + 1)[1]))
+        if full < ends:
+            err("full_date", _("Probation lasts until %(date)s: the full-membership date cannot be earlier.")
+                % {"date": ends.isoformat()})
+    first = next((f for f in steps if cleaned.get(f)), None)
+    if first and birth:
+        min_age = params.get("member.min_age", cleaned[first])
+        if rules.age_on(birth, cleaned[first]) < min_age:
+            if first == "join_date":
+                err("join_date", _("A person joins the Party at %(n)s or older.") % {"n": min_age})
+            else:
+                err(first, _("A person applies to join the Party at %(n)s or older.") % {"n": min_age})
     if org is not None and org.status != OrgStatus.ACTIVE:
         err("org", _("That organisation has been dissolved."))
     if group is not None:
@@ -231,9 +251,12 @@ def update_person(actor, person, data, expected_version=None):
         from django.http import Http404
 
         raise Http404
-    if "org" in data or "group" in data:
-        new_org = _org(data.get("org")) if "org" in data else current.org
-        if new_org is not None and current.org_id != new_org.pk:
+    if "org" in data:
+        try:
+            new_org = _org(data["org"])
+        except ValueError as e:
+            raise ValidationError({"org": [str(e)]})
+        if current.org_id != (new_org.pk if new_org is not None else None):
             raise ValidationError({"org": [_("Change a member's organisation through a transfer.")]})
     cleaned, errors = clean_person(data, instance=current)
     if errors:

@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +26,13 @@ class Parameter(models.Model):
         from . import params
 
         params.invalidate()
+
+
+@receiver(post_delete, sender=Parameter)
+def _parameter_deleted(sender, **kwargs):
+    from . import params
+
+    params.invalidate()
 
 
 class VersionedModel(models.Model):

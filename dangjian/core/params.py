@@ -5,9 +5,11 @@ a `Parameter` row with an effective-from date (admin → Parameters); the code n
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,7 +60,9 @@ def _overrides():
 def get(key, on=None):
     """The value of parameter `key` in force on date `on` (today by default)."""
     definition = DEFINITIONS[key]
-    on = on or date.today()
+    on = on or timezone.localdate()
+    if isinstance(on, datetime):
+        on = timezone.localtime(on).date() if timezone.is_aware(on) else on.date()
     value = definition.default
     for k, effective_from, v in _overrides():
         if k == key and effective_from <= on:
@@ -68,3 +72,5 @@ def get(key, on=None):
 
 def invalidate():
     cache.delete(_CACHE_KEY)
+    # A read later in the same transaction may cache the uncommitted rows: forget them again once it ends.
+    transaction.on_commit(lambda: cache.delete(_CACHE_KEY))

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import params
@@ -52,7 +53,7 @@ class OrgFacts:
 
 
 def warnings_for(facts: OrgFacts, today: date | None = None):
-    today = today or date.today()
+    today = today or timezone.localdate()
     out = []
     is_branch = facts.org_type == OrgType.BRANCH
     min_full = params.get("branch.min_full_members", today)

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .codes import AGE_BANDS
@@ -43,7 +44,7 @@ def validate_id_number(value: str, birth_date: date | None = None, today: date |
     if not ID_RE.match(number):
         raise ValueError(_("An ID number has 18 characters: 17 digits and a final digit or X."))
     born = id_birth_date(number)
-    today = today or date.today()
+    today = today or timezone.localdate()
     if born is None or born > today or born.year < 1890:
         raise ValueError(_("The ID number contains an impossible birth date."))
     if id_check_char(number[:17]) != number[17]:

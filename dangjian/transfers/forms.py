@@ -41,7 +41,8 @@ class StartTransferForm(BootstrapMixin, forms.Form):
     INTERNAL, EXTERNAL = "internal", "external"
     person = forms.IntegerField(widget=forms.HiddenInput, error_messages={
         "required": _("Choose the member to transfer.")})
-    destination = forms.ChoiceField(label=_("Receiving organisation"), initial=INTERNAL, widget=forms.RadioSelect,
+    destination = forms.ChoiceField(label=_("Receiving organisation"), initial=INTERNAL,
+                                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                     choices=[(INTERNAL, _("On the platform")),
                                              (EXTERNAL, _("Outside the platform"))])
     to_org = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -284,3 +284,9 @@ def test_list_query_count_does_not_grow_with_rows(tree, committee, django_assert
         committee.get(URL)
     with django_assert_max_num_queries(12):
         committee.get(detail(tree.branch1))
+
+
+@pytest.mark.django_db
+def test_nul_character_in_search_is_400(tree, committee):
+    response = committee.get(f"{URL}?q=a%00b")
+    assert response.status_code == 400 and "q" in response.json()["errors"]

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dangjian.api.filters import CHOICE_PARAMS, DATE_PARAMS, FLAG_PARAMS, OTHER_PARAMS
 from dangjian.audit.models import AuditEntry
@@ -123,7 +125,8 @@ def test_sort_and_pagination(tree, sec1):
     ("ethnicity=99", "ethnicity"), ("status=gone", "status"), ("work_post=x", "work_post"),
     ("occupation=pilot", "occupation"), ("age_band=young", "age_band"), ("members=yes", "members"),
     ("join_from=2024-02-30", "join_from"), ("full_to=yesterday", "full_to"), ("org=abc", "org"),
-    ("year=20x4", "year"), ("sort=salary", "sort"), ("q=" + "长" * 51, "q"),
+    ("year=20x4", "year"), ("age_band=≤30&year=99999", "year"), ("year=0", "year"), ("year=２０２４", "year"),
+    ("org=１２", "org"), ("sort=salary", "sort"), ("q=" + "长" * 51, "q"),
 ])
 def test_bad_filter_values_400_naming_the_parameter(tree, sec1, query, field):
     response = sec1.get(f"{URL}?{query}")
@@ -235,6 +238,7 @@ def test_stale_version_409_and_nothing_changed(tree, sec1):
     ({"name": "x"}, {"version"}),
     ({"org": "branch2", "version": 1}, {"org"}),  # organisation changes through a transfer
     ({"org": "committee_branch", "version": 1}, {"org"}),
+    ({"org": None, "version": 1}, {"org"}),  # nor by leaving it empty
     ({"id_number": "1234", "version": 1}, {"id_number"}),
     ({"full_date": "2009-01-01", "version": 1}, {"full_date"}),  # before the join date
     ({"birth_date": "2999-01-01", "version": 1}, {"birth_date", "join_date"}),  # also too young to join
@@ -313,3 +317,38 @@ def test_list_query_count_does_not_grow_with_rows(tree, sec1, django_assert_max_
     assert filtered <= large + 1  # the organisation filter looks its organisation up once
     with django_assert_max_num_queries(8):
         sec1.get(URL)
+
+
+@pytest.mark.django_db
+def test_non_member_cannot_be_dropped_from_the_organisation(tree, sec1):
+    person = make_person(tree.branch1, political_status="masses", name="群众甲")
+    before = snapshot(person)
+    response = sec1.patch(detail(person), {"org": None, "version": 1}, format="json")
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"org"}
+    assert snapshot(person) == before
+
+
+FILTER_VALUES = st.one_of(
+    st.text(max_size=12),  # NUL characters included: PostgreSQL refuses them, the API must say 400
+    st.sampled_from(["1", "0", "true", "full", "01", "≤30", "2024-01-01", "2024-02-30", "-name", "worker", "9" * 30,
+                     "0", "99999", "２"]),
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(st.sampled_from(FILTER_FIELDS), FILTER_VALUES, max_size=5))
+def test_any_filter_values_give_rows_or_a_400_never_an_error(tree, sec1, params):
+    response = sec1.get(URL, params)
+    assert response.status_code in (200, 400), (params, response.content)
+    if response.status_code == 400:
+        assert set(response.json()["errors"]) <= set(FILTER_FIELDS)
+    else:
+        assert {row["id"] for row in response.json()["results"]} <= set(
+            Person.objects.filter(scope_path__startswith=tree.branch1.path).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_nul_character_in_search_is_400(tree, sec1):
+    response = sec1.get(f"{URL}?q=a%00b")
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"q"}

@@ -3,6 +3,7 @@ filters (people.queries.filter_people), after checking the parameters so that a 
 the parameter instead of being ignored."""
 
 import django_filters
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Q
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -76,6 +77,7 @@ DATE_PARAMS = {
     "full_from": "Full member on or after", "full_to": "Full member on or before",
 }
 FLAG_VALUES = ("1", "0", "true", "false")
+YEARS = (1900, 2100)
 OTHER_PARAMS = ("q", "org", "year", "sort")  # tests check that these cover people.queries.FILTER_FIELDS
 
 
@@ -89,6 +91,11 @@ def _values(params, key):
 def check_people_params(params):
     """Raise a 400 naming each malformed filter parameter (the member list ignores them instead)."""
     errors = {}
+    for key in params:
+        if any("\x00" in v for v in params.getlist(key)):
+            errors[key] = [str(ProhibitNullCharactersValidator.message)]
+    if errors:
+        raise ValidationError(errors)
     for key, allowed in CHOICE_PARAMS.items():
         bad = [v for v in _values(params, key) if v not in allowed]
         if bad:
@@ -107,8 +114,11 @@ def check_people_params(params):
                 errors[key] = [_("Enter a date as YYYY-MM-DD.")]
     for key in ("org", "year"):
         value = params.get(key)
-        if value and not value.isdigit():
+        if value and not (value.isascii() and value.isdigit()):
             errors[key] = [_("Enter a whole number.")]
+    year = params.get("year")
+    if "year" not in errors and year and not YEARS[0] <= int(year) <= YEARS[1]:
+        errors["year"] = [_("Enter a year between %(low)s and %(high)s.") % {"low": YEARS[0], "high": YEARS[1]}]
     if params.get("sort") and params["sort"] not in SORTS:
         errors["sort"] = [_("“%(value)s” is not a valid choice.") % {"value": params["sort"]}]
     if len(params.get("q", "")) > 50:
@@ -147,6 +157,6 @@ class PeopleFilterBackend(BaseFilterBackend):
             out.append(param(key, {"type": "string", "enum": list(FLAG_VALUES)}, text))
         for key, text in DATE_PARAMS.items():
             out.append(param(key, {"type": "string", "format": "date"}, text))
-        out.append(param("year", {"type": "integer"}, "Statistical year of the age bands (default: this year)"))
+        out.append(param("year", {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}, "Statistical year of the age bands (default: this year)"))
         out.append(param("sort", {"type": "string", "enum": list(SORTS)}, "Order of the rows (default: name)"))
         return out

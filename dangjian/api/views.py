@@ -72,8 +72,9 @@ class OrgViewSet(ScopedViewSet):
     def object_path(org):
         return org.path
 
-    def _detail(self, org, status_code=status.HTTP_200_OK):
-        org = self.get_queryset().get(pk=org.pk)  # fresh, with the parent
+    def _detail(self, org, status_code=status.HTTP_200_OK, fresh=False):
+        if not fresh:
+            org = self.get_queryset().get(pk=org.pk)  # as written, with the parent
         if has_perm(self.request.user, perms.ORGS_READ, org):
             org.api_warnings = org_services.warnings_for_orgs([org])[org.pk]
         else:
@@ -91,7 +92,7 @@ class OrgViewSet(ScopedViewSet):
         return org
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        return self._detail(self.get_object(), fresh=True)
 
     @extend_schema(summary="Found an organisation under a parent", request=s.OrgCreateSerializer,
                    responses={201: s.OrgDetailSerializer, 400: E400, 403: E403})
@@ -189,6 +190,8 @@ class PersonViewSet(ScopedViewSet):
         visible = scoped(Organization.objects.all(), self.request.user, perms.PEOPLE_READ,
                          extra=own_org_q(self.request.user))
         errors = {}
+        if instance is not None and instance.org_id is not None and "org" in data and data["org"] is None:
+            errors["org"] = [_("Change a member's organisation through a transfer.")]  # as the service says
         for field in ("org", "group"):
             if data.get(field) is not None:
                 current = getattr(instance, f"{field}_id", None) if instance is not None else None

@@ -7,6 +7,7 @@ through the services (placement, ID checksum and date rules apply); dates are re
 term warnings, the pending transfer and the overdue letter stay current on a fresh install.
 """
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -33,7 +34,7 @@ SEED = 20260701
 # Names: common surnames weighted roughly by frequency, and characters used in given names.
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔")
-SURNAME_WEIGHTS = [max(1, 60 - i) for i in range(len(SURNAMES))]
+SURNAME_CUM_WEIGHTS = list(itertools.accumulate(max(1, 60 - i) for i in range(len(SURNAMES))))
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林阳志建国文博海东晨亮成峰毅"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀燕玲桂丹萍红琳雪莉倩婷颖慧洁晶佳欣怡悦璐瑶露莹雯岚雅琴蕾薇梅"
 GIVEN_ANY = "子嘉晓一思雨文佳诗梓欣宏永振春秋立新小天德玉"
@@ -43,14 +44,14 @@ REGIONS = ("320102", "320104", "320105", "320106", "320111", "320113", "320115",
            "321002", "321081", "320902", "320311", "330106", "330102", "340104", "370102", "410105", "420106",
            "110105", "310104", "440305", "510104", "430102", "610113", "350102", "360102", "130102", "140105",
            "210102", "220102", "230102", "450103", "500103", "520102", "530102", "620102", "640104", "650102")
-REGION_WEIGHTS = [12] * 14 + [2] * (len(REGIONS) - 14)
+REGION_CUM_WEIGHTS = list(itertools.accumulate([12] * 14 + [2] * (len(REGIONS) - 14)))
 
 FLOW_PLACES = (("广东省", "深圳市", "南山区", "深圳湾科技园某企业"), ("上海市", "上海市", "浦东新区", "张江某研究院"),
                ("浙江省", "杭州市", "滨江区", "某互联网公司"), ("北京市", "北京市", "海淀区", "中关村某单位"))
 
 
 def random_name(rng, gender):
-    surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
     pool = GIVEN_MALE if gender == "1" else GIVEN_FEMALE
     if rng.random() < 0.3:
         return surname + rng.choice(pool)
@@ -65,7 +66,7 @@ def random_phone(rng):
 
 def id_number_for(rng, born, gender):
     """A valid GB 11643 number whose 17th digit matches the gender (odd: male)."""
-    region = rng.choices(REGIONS, REGION_WEIGHTS)[0]
+    region = rng.choices(REGIONS, cum_weights=REGION_CUM_WEIGHTS)[0]
     seq = rng.randrange(500) * 2 + (1 if gender == "1" else 0)
     return people_rules.make_id_number(region, born, seq)
 

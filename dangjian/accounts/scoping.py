@@ -52,6 +52,7 @@ def scope_for(user, on=None):
     cached = getattr(user, "_dangjian_scope", None)
     if cached is not None and on is None:
         return cached
+    today = on is None
     if user.is_superuser:
         scope = Scope(superuser=True, person_id=user.person_id)
     else:
@@ -66,10 +67,13 @@ def scope_for(user, on=None):
             for role, path in posts:
                 for perm in ROLE_PERMISSIONS.get(role, ()):
                     grants.setdefault(perm, []).append(path)
-            person = user.person
-            own = tuple(p for p in (getattr(person.org, "path", None), getattr(person.group, "path", None)) if p)
+            from dangjian.people.models import Person
+
+            row = Person.objects.filter(pk=user.person_id).values_list("org__path", "group__path").first()
+            own = tuple(p for p in (row or ()) if p)
         scope = Scope(person_id=user.person_id, own_paths=own, grants={k: _minimal(v) for k, v in grants.items()})
-    user._dangjian_scope = scope
+    if today:  # a scope on another day must not stand in for today's
+        user._dangjian_scope = scope
     return scope
 
 

@@ -84,7 +84,7 @@ def test_valid_file_is_checked_then_imported(client, tree):
     assert b"import-run" in page.content
     r = client.post(reverse("people:import_run", args=[job.pk]))
     job.refresh_from_db()
-    assert job.state == "done" and job.created == 7, job.message
+    assert job.state == "done" and job.created == 7 and job.total == 7, job.message
     assert Person.objects.count() == before + 7
     p7 = Person.objects.get(name="导入党员7")
     assert p7.group == tree.group1 and p7.political_status == "probationary" and p7.ethnicity == "03"

@@ -302,7 +302,7 @@ def _snapshot(person):
     return {k: REDACTED if k in person.audit_redact and v not in (None, "") else v for k, v in values.items()}
 
 
-def write(cleaned_rows, target, user, filename="", batch_size=500):
+def write(cleaned_rows, target, user, filename="", batch_size=500, progress=None):
     """Create every row in one transaction (bulk inserts) with one audit entry per person plus one for the
     import. Call only with a fully valid file (validate() returned no errors)."""
     with transaction.atomic():
@@ -311,7 +311,10 @@ def write(cleaned_rows, target, user, filename="", batch_size=500):
             person = Person()
             services._apply(person, cleaned)  # the service's own field mapping, encryption and scope path
             people.append(person)
-        Person.objects.bulk_create(people, batch_size=batch_size)
+        for start in range(0, len(people), batch_size):
+            Person.objects.bulk_create(people[start:start + batch_size], batch_size=batch_size)
+            if progress:
+                progress(min(start + batch_size, len(people)), len(people))
         entries = []
         if people and people[0].pk is not None:
             entries = [chain.build(chain.AuditEntry.Action.CREATE, "people.person", p.pk, object_repr=p.name,

@@ -4,6 +4,7 @@ with a conditional UPDATE) and run inline when no broker is configured (CELERY_T
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ def validate_import(job_id, language=None):
     job = ImportJob.objects.select_related("org", "created_by").filter(pk=job_id, state=State.VALIDATING).first()
     if job is None:
         return
-    with translation.override(language), acting_as(job.created_by, via="task"):
+    with translation.override(language or settings.LANGUAGE_CODE), acting_as(job.created_by, via="task"):
         try:
             with imports.Timer() as timer:
                 rows, errors, total = imports.validate(bytes(job.content), job.org, job.created_by,
@@ -66,16 +67,19 @@ def run_import(job_id, language=None):
     if not ImportJob.objects.filter(pk=job_id, state=State.VALID).update(state=State.IMPORTING, processed=0):
         return
     job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
-    with translation.override(language), acting_as(job.created_by, via="task"):
+    with translation.override(language or settings.LANGUAGE_CODE), acting_as(job.created_by, via="task"):
         try:
             with imports.Timer() as timer:
+                report = _progress(job_id)
+                # The import re-checks the file (first half of the bar), then writes it (second half).
                 rows, errors, total = imports.validate(bytes(job.content), job.org, job.created_by,
-                                                       progress=_progress(job_id))
+                                                       progress=lambda done, n: report(done, 2 * n))
                 if errors:
-                    _finish(job_id, state=State.INVALID, errors=errors, processed=total,
+                    _finish(job_id, state=State.INVALID, errors=errors, processed=total, total=total,
                             message=_("The data changed since the check; nothing was imported."))
                     return
-                people = imports.write(rows, job.org, job.created_by, filename=job.filename)
+                people = imports.write(rows, job.org, job.created_by, filename=job.filename,
+                                       progress=lambda done, n: report(n + done, 2 * n))
         except imports.FileError as e:
             _finish(job_id, state=State.FAILED, message=str(e))
             return
@@ -83,5 +87,6 @@ def run_import(job_id, language=None):
             logger.exception("import job %s failed", job_id)
             _finish(job_id, state=State.FAILED, message=_("The import failed; nothing was imported.") + f" ({e})")
             return
-        _finish(job_id, state=State.DONE, created=len(people), processed=total, imported_seconds=timer.seconds,
+        _finish(job_id, state=State.DONE, created=len(people), processed=total, total=total,
+                imported_seconds=timer.seconds,
                 message=_("%(n)s people imported.") % {"n": len(people)})

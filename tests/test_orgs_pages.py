@@ -347,6 +347,9 @@ def test_warnings_list_is_scoped(client, tree):
 
 
 def _count(client, url, params=None):
+    from django.core.cache import cache
+
+    cache.clear()  # member counts of siblings are cached briefly
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200
@@ -384,3 +387,22 @@ def test_query_counts_are_equal_for_5_and_20_branches(client, tree):
             make_person(branch)
         counts.append([_count(client, u) for u in urls])
     assert counts[0] == counts[1]
+
+
+def test_children_come_in_pages(client, tree, monkeypatch):
+    from dangjian.orgs import services
+
+    monkeypatch.setattr(services, "TREE_PAGE", 2)
+    for i in range(3):
+        make_org("branch", parent=tree.general, name=f"分页支部{i}")
+    _login(client, tree.users.committee)
+    url = reverse("orgs:children", args=[tree.general.pk])
+    first = client.get(url)
+    assert len(first.context["nodes"]) == 2 and first.context["more"]
+    assert f"offset={first.context['next_offset']}" in first.content.decode()
+    rest = client.get(url, {"offset": 2})
+    assert len(rest.context["nodes"]) == 2 and rest.context["more"]
+    last = client.get(url, {"offset": 4})
+    assert len(last.context["nodes"]) == 1 and not last.context["more"]
+    seen = [n["org"].pk for r in (first, rest, last) for n in r.context["nodes"]]
+    assert len(set(seen)) == 5

@@ -1,6 +1,9 @@
 """State changes of the organisation tree. Each function owns its transaction, checks the permission, validates,
 writes, and leaves an audit entry (AuditedModel) plus an OrgEvent for the organisation's history."""
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat, Substr
@@ -205,7 +208,8 @@ def org_facts(orgs, today=None, within=None):
     today = today or timezone.localdate()
     orgs = list(orgs)
     ids = [o.pk for o in orgs]
-    people = Person.objects.filter(org__path__startswith=within) if within else Person.objects.filter(org_id__in=ids)
+    # A person's scope_path (group or organisation) lies in a subtree exactly when their organisation does.
+    people = Person.objects.filter(scope_path__startswith=within) if within else Person.objects.filter(org_id__in=ids)
     full = dict(
         people.filter(political_status=PoliticalStatus.FULL, status__in=ON_ROLL)
         .values_list("org_id").annotate(n=Count("id")).values_list("org_id", "n")
@@ -225,30 +229,64 @@ def org_facts(orgs, today=None, within=None):
 
 def warnings_for_orgs(orgs, today=None, within=None):
     facts = org_facts(orgs, today, within=within)
-    return {pk: rules.warnings_for(f, today) for pk, f in facts.items()}
+    # The rules are a pure function of the facts, and most organisations share theirs: evaluate each once.
+    memo = {}
+    out = {}
+    for pk, f in facts.items():
+        if f not in memo:
+            memo[f] = rules.warnings_for(f, today)
+        out[pk] = memo[f]
+    return out
+
+
+@dataclass(frozen=True)
+class _OrgRow:
+    pk: int
+    org_type: str
+    term_end: object
+
+
+def subtree_warning_rows(root, code=None, today=None):
+    """[(org id, [warnings])] in path order for the active organisations under `root` with a warning
+    (optionally of `code`). Reads plain rows, not model instances: a fixed number of queries and little memory
+    even for tens of thousands of organisations."""
+    rows = [_OrgRow(*r) for r in Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE)
+            .order_by("path").values_list("id", "org_type", "term_end")]
+    by_org = warnings_for_orgs(rows, today, within=root.path)
+    out = []
+    for row in rows:
+        ws = by_org[row.pk]
+        if code:
+            ws = [w for w in ws if w.code == code]
+        if ws:
+            out.append((row.pk, ws))
+    return out
 
 
 def subtree_warnings(root, code=None, today=None):
     """[(org, [warnings])] for every active organisation under `root` that has a warning (optionally of `code`).
     A fixed number of queries whatever the size of the subtree."""
-    orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE).order_by("path"))
-    by_org = warnings_for_orgs(orgs, today, within=root.path)
-    out = []
-    for org in orgs:
-        ws = by_org[org.pk]
-        if code:
-            ws = [w for w in ws if w.code == code]
-        if ws:
-            out.append((org, ws))
-    return out
+    found = subtree_warning_rows(root, code, today)
+    return attach_orgs(found, root)
 
 
+def attach_orgs(rows, root=None):
+    """[(org, ws)] for [(org id, ws)]: one query (by id for a page of rows, by subtree for many)."""
+    ids = {pk for pk, _ws in rows}
+    if not ids:
+        return []
+    if len(ids) <= 500 or root is None:
+        orgs = Organization.objects.in_bulk(ids)
+    else:
+        orgs = {o.pk: o for o in Organization.objects.filter(path__startswith=root.path) if o.pk in ids}
+    return [(orgs[pk], ws) for pk, ws in rows]
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Reading the tree for pages: never the whole tree, a bounded number of queries per call.
 
-TREE_PAGE = 200  # children shown per "more" step
+TREE_PAGE = 100  # children shown per "more" step
+MEMBER_COUNT_CACHE_SECONDS = 60
 
 
 def scope_roots(user, perm=None, include_dissolved=False):
@@ -280,14 +318,19 @@ def member_counts(orgs):
     members = Person.objects.filter(political_status__in=MEMBER_STATUSES, status__in=ON_ROLL)
     parents = {o.path[: -len(path_segment(o.pk))] for o in orgs}
     if len(parents) == 1 and next(iter(parents)):
-        # Siblings: group the parent's people by the next path segment.
+        # Siblings: group the parent's people by the next path segment. Near the root of a big tree this reads
+        # every member, so the figures are cached briefly (the badge is a guide; the detail page is exact).
         parent_path = next(iter(parents))
-        cut = len(parent_path) + len(path_segment(orgs[0].pk))
-        by_path = dict(
-            members.filter(scope_path__startswith=parent_path)
-            .annotate(prefix=Substr("scope_path", 1, cut)).values_list("prefix")
-            .annotate(n=Count("id")).values_list("prefix", "n")
-        )
+        key = f"dangjian:orgs:member_counts:{parent_path}"
+        by_path = cache.get(key)
+        if by_path is None:
+            cut = len(parent_path) + len(path_segment(orgs[0].pk))
+            by_path = dict(
+                members.filter(scope_path__startswith=parent_path)
+                .annotate(prefix=Substr("scope_path", 1, cut)).values_list("prefix")
+                .annotate(n=Count("id")).values_list("prefix", "n")
+            )
+            cache.set(key, by_path, MEMBER_COUNT_CACHE_SECONDS)
         return {o.pk: by_path.get(o.path, 0) for o in orgs}
     row = members.aggregate(**{f"n{o.pk}": Count("id", filter=Q(scope_path__startswith=o.path)) for o in orgs})
     return {o.pk: row[f"n{o.pk}"] for o in orgs}
@@ -313,8 +356,9 @@ def with_child_flags(queryset, include_dissolved=False):
     return queryset.annotate(has_children=Exists(children))
 
 
-def children_of(org, include_dissolved=False, offset=0, limit=TREE_PAGE):
+def children_of(org, include_dissolved=False, offset=0, limit=None):
     """One page of `org`'s children with child flags, and whether more follow."""
+    limit = limit or TREE_PAGE
     qs = Organization.objects.filter(parent=org)
     if not include_dissolved:
         qs = qs.filter(status=OrgStatus.ACTIVE)

@@ -215,11 +215,12 @@ def warnings(request, pk=None):
         roots = services.scope_roots(user)
     form = WarningFilterForm(request.GET or None)
     code = form.cleaned_data.get("code") if form.is_valid() else ""
-    items = []
+    rows = []
     for root in roots:
-        items.extend(services.subtree_warnings(root, code=code or None))
-    tally = Counter(w.code for _org, ws in items for w in ws)
-    page = Paginator(items, 100).get_page(request.GET.get("page"))
+        rows.extend(services.subtree_warning_rows(root, code=code or None))
+    tally = Counter(w.code for _pk, ws in rows for w in ws)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page.object_list = services.attach_orgs(list(page.object_list))  # only this page's organisations
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "orgs/warnings.html", {

@@ -58,14 +58,15 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
 
-# The browser test drives Debian's Chromium and the translation test runs xgettext: install them when missing
-# (as root through apt, as on CI machines); otherwise say what is needed.
+# The browser test drives Debian's Chromium, the translation test runs xgettext and the export test opens the xlsx
+# in LibreOffice: install them when missing (as root through apt, as on CI machines); otherwise say what is needed.
+SYSTEM_PACKAGES := chromium gettext libreoffice-calc-nogui
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v xgettext >/dev/null || ! command -v soffice >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium and gettext from Debian's packages"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
-	  else echo "WARNING: install Debian's chromium and gettext packages (sudo apt-get install chromium gettext)"; fi; \
+	    echo "installing $(SYSTEM_PACKAGES) from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "WARNING: install Debian's packages: sudo apt-get install --no-install-recommends $(SYSTEM_PACKAGES)"; fi; \
 	fi
 
 test: $(VENV)/.dev assets system-deps

@@ -406,3 +406,18 @@ def test_children_come_in_pages(client, tree, monkeypatch):
     assert len(last.context["nodes"]) == 1 and not last.context["more"]
     seen = [n["org"].pk for r in (first, rest, last) for n in r.context["nodes"]]
     assert len(set(seen)) == 5
+
+
+def test_pages_render_in_the_default_language(client, tree):
+    """No language cookie: zh-hans, the platform's default."""
+    client.force_login(tree.users.committee)
+    for url in (reverse("orgs:tree"), reverse("orgs:tree") + "?q=支部", reverse("orgs:detail", args=[tree.branch1.pk]),
+                reverse("orgs:children", args=[tree.general.pk]), reverse("orgs:warnings"),
+                reverse("orgs:edit", args=[tree.branch1.pk]), reverse("orgs:move", args=[tree.branch1.pk]),
+                reverse("orgs:dissolve", args=[tree.branch1.pk]), reverse("orgs:create_child", args=[tree.branch1.pk]),
+                reverse("accounts:posts", args=[tree.branch1.pk]), reverse("accounts:post_appoint", args=[tree.branch1.pk]),
+                reverse("audit:list"), reverse("audit:object", args=["orgs.organization", tree.branch1.pk])):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "<html" in response.content.decode():
+            assert 'lang="zh-hans"' in response.content.decode()

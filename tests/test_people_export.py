@@ -2,6 +2,7 @@
 viewer may see them and asks, one audit entry per file, a file that reopens cleanly."""
 
 import io
+import os
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -111,6 +112,10 @@ def test_export_button_carries_the_current_filters(client, tree):
 def test_libreoffice_opens_the_export(client, tree, tmp_path):
     path = tmp_path / "members.xlsx"
     path.write_bytes(export(client, tree.users.branch1).content)
-    subprocess.run(["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
-                   check=True, timeout=120, capture_output=True)
-    assert tree.member1.name in (tmp_path / "members.csv").read_text(encoding="utf-8", errors="replace")
+    # 44,34,76: comma-separated, double quotes, UTF-8
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=120, capture_output=True,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    text = (tmp_path / "members.csv").read_text(encoding="utf-8")
+    assert tree.member1.name in text and tree.member1.id_number_masked in text
+    assert "2010-07-01" in text  # the join date cell is a date shown in the yyyy-mm-dd format

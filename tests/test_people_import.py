@@ -277,3 +277,4 @@ def test_id_numbers_survive_excel_number_cells(seq, born):
         assert imports.parse_code_cell(int(number)) == number
         assert imports.parse_code_cell(float(int(number[:15]))) == number[:15]
     assert imports.parse_code_cell(f" {number} ") == number
+

@@ -307,3 +307,10 @@ def test_edit_cannot_change_the_organisation(client, tree):
     person.refresh_from_db()
     assert person.org == tree.branch1  # the disabled field ignores the posted value
     assert r.status_code == 302
+
+
+def test_malformed_filters_are_ignored_not_errors(client, tree):
+    c = login(client, tree.users.branch1)
+    for params in ({"q": "\x00"}, {"political_status": "\x00x"}, {"join_from": "2020-99-99"}, {"page": "abc"},
+                   {"age_band": "nonsense"}, {"org": "\x00"}, {"sort": "password"}, {"per_page": "-1"}):
+        assert c.get(LIST, params).status_code == 200, params

@@ -54,7 +54,7 @@ def _list(params, key):
     out = []
     for v in values:
         if v not in (None, ""):
-            out.extend(s for s in str(v).split(",") if s)
+            out.extend(s for s in str(v).split(",") if s and "\x00" not in s)
     return out
 
 
@@ -70,7 +70,9 @@ def _date(value):
 def search_q(text):
     """The search box: an exact ID number or phone number (through the blind index; nothing is decrypted),
     otherwise a part of the name."""
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
+    if not text:
+        return Q()
     compact = re.sub(r"[\s()-]", "", text)
     if people_rules.ID_RE.match(compact.upper()):
         return Q(id_number_hash=crypto.blind_index(compact.upper()))

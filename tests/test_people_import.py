@@ -2,6 +2,9 @@
 the background job and its progress page."""
 
 import io
+import os
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -278,3 +281,15 @@ def test_id_numbers_survive_excel_number_cells(seq, born):
         assert imports.parse_code_cell(float(int(number[:15]))) == number[:15]
     assert imports.parse_code_cell(f" {number} ") == number
 
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_template(client, tree, tmp_path):
+    client.force_login(tree.users.branch1)
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(client.get(reverse("people:import_template")).content)
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
+                    "--outdir", str(tmp_path), str(path)], check=True, timeout=120, capture_output=True,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    first_line = (tmp_path / "template.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.split(",")[:3] == ["姓名*", "性别*", "民族"]

@@ -4,6 +4,7 @@ live in services.py and come back as DomainError, which `add_domain_error` puts 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import rules
 from .models import OrgType
@@ -43,7 +44,7 @@ class StyledForm(forms.Form):
 
 
 class OrgDetailsForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("organisation", "Name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
     code = forms.CharField(label=_("Code"), max_length=40, required=False,
                            help_text=_("Stable unique code; left empty, one is assigned."))

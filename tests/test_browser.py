@@ -29,7 +29,9 @@ def page():
 
 
 def _shot(page, name):
-    """Set DANGJIAN_SCREENSHOTS=dir to keep what the browser saw (for reviewing the phone layout)."""
+    """Nothing spills sideways on a phone. Set DANGJIAN_SCREENSHOTS=dir to keep what the browser saw."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["viewport"]["width"] + 1, f"{name}: the page is {width}px wide on a 390px phone"
     folder = os.environ.get("DANGJIAN_SCREENSHOTS")
     if folder:
         os.makedirs(folder, exist_ok=True)
@@ -76,5 +78,3 @@ def test_branch_secretary_on_a_phone_filters_the_member_list_and_opens_a_member(
     _shot(page, "4-member")
     assert "/people/" in page.url
     assert page.locator("h1").first.inner_text().strip().startswith("预备党员甲")
-    # Nothing spills sideways on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1

@@ -53,3 +53,12 @@ def test_home_query_count_does_not_grow_with_people(client, tree, django_assert_
         make_person(tree.branch2, political_status="full")
     with django_assert_max_num_queries(25):
         client.get(reverse("core:home"))
+
+
+def test_plain_member_nav_links_to_own_organisation_page(client, tree):
+    client.force_login(tree.users.member1)
+    html = client.get(reverse("core:home")).content.decode()
+    url = reverse("orgs:detail", args=[tree.branch1.pk])
+    assert f'href="{url}"' in html
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("orgs:detail", args=[tree.branch2.pk])).status_code == 404

@@ -48,7 +48,7 @@ def test_login_page_renders(client, db):
     assert b'name="username"' in response.content and b'name="password"' in response.content
 
 
-@pytest.mark.parametrize("username", ["wangwu", " wangwu ", "13955556666"])
+@pytest.mark.parametrize("username", ["wangwu", " wangwu ", "13955556666", "139 5555 6666", "１３９５５５５６６６６"])
 def test_login_with_username_or_phone(client, user, username):
     response = login(client, username)
     assert response.status_code == 302 and response["Location"] == reverse("core:home")

@@ -289,3 +289,19 @@ def test_verify_in_small_batches(chained):
 
 def test_empty_trail_verifies(db):
     assert chain.verify() == (True, 0, None, "")
+
+
+def test_re_entering_the_same_id_number_or_phone_is_no_change(setup):
+    root, branch, user = setup
+    number = id_number(7002)
+    person = make_person(branch, id_number=number, phone="13977770003")
+    count = AuditEntry.objects.count()
+    people_services.update_person(None, person, {"id_number": number.lower(), "phone": "139 7777 0003"})
+    assert AuditEntry.objects.count() == count
+    people_services.update_person(None, person, {"id_number": number, "address": "广州"})
+    assert entries_for(person)[-1].after == {"address": "广州"}
+    people_services.update_person(None, person, {"phone": "13977770004"})
+    assert set(entries_for(person)[-1].after) == {"phone_enc", "phone_hash", "phone_masked"}
+    people_services.update_person(None, person, {"phone": ""})
+    last = entries_for(person)[-1]
+    assert last.after["phone_enc"] == "" and last.before["phone_enc"] == REDACTED

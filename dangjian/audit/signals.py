@@ -11,6 +11,15 @@ def _redact(instance, values):
     }
 
 
+def _same_secret(field, loaded, now):
+    """Ciphertext changes with every encryption (a fresh nonce): an `x_enc` field whose blind index `x_hash` is
+    unchanged holds the same value, so re-saving the same ID number or phone is no change."""
+    if not field.endswith("_enc"):
+        return False
+    index = field.removesuffix("_enc") + "_hash"
+    return index in now and index in loaded and now[index] == loaded[index] and bool(loaded[field]) == bool(now[field])
+
+
 @receiver(post_save)
 def audit_save(sender, instance, created, raw=False, **kwargs):
     if raw or not isinstance(instance, AuditedModel):
@@ -23,7 +32,7 @@ def audit_save(sender, instance, created, raw=False, **kwargs):
         if loaded is None:
             before, after = None, now
         else:
-            changed = [k for k, v in now.items() if k in loaded and loaded[k] != v]
+            changed = [k for k, v in now.items() if k in loaded and loaded[k] != v and not _same_secret(k, loaded, now)]
             if not changed:
                 return
             before = {k: loaded[k] for k in changed}

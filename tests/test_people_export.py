@@ -60,6 +60,9 @@ def test_export_applies_the_list_filters(client, tree):
     make_person(tree.branch1, name="预备导出", political_status="probationary")
     header, data = rows(sheet(export(client, tree.users.branch1, political_status="probationary")))
     assert [r[header[0]] for r in data] == ["预备导出"]
+    make_person(tree.branch1, name="申请导出", political_status="applicant")
+    header, data = rows(sheet(export(client, tree.users.branch1, members="1")))
+    assert "申请导出" not in {r[header[0]] for r in data} and len(data) == 6
     header, data = rows(sheet(export(client, tree.users.branch1, q="普通党员", sort="-name")))
     assert [r[header[0]] for r in data] == sorted([tree.member1.name, tree.other1.name], reverse=True)
 

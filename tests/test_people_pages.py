@@ -314,3 +314,16 @@ def test_malformed_filters_are_ignored_not_errors(client, tree):
     for params in ({"q": "\x00"}, {"political_status": "\x00x"}, {"join_from": "2020-99-99"}, {"page": "abc"},
                    {"age_band": "nonsense"}, {"org": "\x00"}, {"sort": "password"}, {"per_page": "-1"}):
         assert c.get(LIST, params).status_code == 200, params
+
+
+def test_dashboard_filters_survive_paging_and_export(client, tree):
+    make_person(tree.branch1, name="申请人乙", political_status="applicant")
+    for i in range(21):
+        make_person(tree.branch1, name=f"翻页{i:02d}")
+    c = login(client, tree.users.branch1)
+    r = c.get(LIST, {"members": "1", "on_roll": "1"})
+    assert "申请人乙" not in names(c.get(LIST, {"members": "1", "page": 2}))
+    body = r.content.decode()
+    assert "members=1&amp;on_roll=1&amp;page=2" in body or "on_roll=1&amp;members=1&amp;page=2" in body
+    assert '<input type="hidden" name="members" value="1">' in body  # in the filter form and the export form
+    assert 'id="member-extra-filters"' in body

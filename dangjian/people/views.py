@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
@@ -30,8 +31,14 @@ from . import exports, imports, queries, services, tasks
 from .forms import PER_PAGE, ImportForm, MemberFilterForm, PersonForm
 from .models import ImportJob, Person
 
-FILTER_KEYS = ("q", "org", "political_status", "status", "gender", "ethnicity", "education", "work_post",
-               "age_band", "join_from", "join_to", "sort")
+FILTER_KEYS = queries.FILTER_FIELDS  # the list, the export and the API share one set of parameters
+# Filters without a control in the form (links from the dashboard: members only, on the roll, minority …):
+# kept as hidden inputs and shown as removable chips.
+EXTRA_FILTERS = {
+    "members": _l("Party members only"), "on_roll": _l("On the roll"), "minority": _l("Ethnic minorities"),
+    "college": _l("College education or above"), "occupation": _l("Occupation"),
+    "full_from": _l("Full member from"), "full_to": _l("Full member until"), "year": _l("Statistics year"),
+}
 
 
 def _filter_query(params, drop=()):
@@ -79,6 +86,8 @@ def person_list(request):
         "can_create": has_perm_anywhere(user, perms.PEOPLE_WRITE),
         "can_import": has_perm_anywhere(user, perms.PEOPLE_IMPORT),
         "filtered": any(params.get(k) for k in FILTER_KEYS if k != "sort"),
+        "extra_filters": [(k, label, v, _filter_query(params, drop=(k,))) for k, label in EXTRA_FILTERS.items()
+                          for v in params.getlist(k)[:1] if v],
     }
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "member-results" and not htmx.history_restore_request:

@@ -283,8 +283,8 @@ def test_id_numbers_survive_excel_number_cells(seq, born):
 
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_template(client, tree, tmp_path):
+    assert shutil.which("soffice"), "LibreOffice is missing: make test installs libreoffice-calc-nogui"
     client.force_login(tree.users.branch1)
     path = tmp_path / "template.xlsx"
     path.write_bytes(client.get(reverse("people:import_template")).content)

@@ -309,7 +309,7 @@ def write(cleaned_rows, target, user, filename="", batch_size=500, progress=None
         people = []
         for cleaned in cleaned_rows:
             person = Person()
-            services._apply(person, cleaned)  # the service's own field mapping, encryption and scope path
+            services.apply_cleaned(person, cleaned)  # the service's own field mapping, encryption and scope path
             people.append(person)
         for start in range(0, len(people), batch_size):
             Person.objects.bulk_create(people[start:start + batch_size], batch_size=batch_size)

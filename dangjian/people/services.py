@@ -203,7 +203,9 @@ def clean_person(data, instance=None, today=None):
     return cleaned, errors
 
 
-def _apply(person, cleaned):
+def apply_cleaned(person, cleaned):
+    """Copy the output of clean_person onto `person` (encryption, masks, scope path); the caller saves.
+    Shared by create/update, the roster import and incoming transfers so the mapping exists once."""
     for field in PLAIN_FIELDS:
         value = cleaned.get(field)
         if value is None and field not in DATE_FIELDS:
@@ -236,7 +238,7 @@ def create_person(actor, data):
         raise ValidationError(errors)
     _require_write(actor, cleaned.get("org"))
     person = Person()
-    _apply(person, cleaned)
+    apply_cleaned(person, cleaned)
     person.save()
     return person
 
@@ -261,7 +263,7 @@ def update_person(actor, person, data, expected_version=None):
     cleaned, errors = clean_person(data, instance=current)
     if errors:
         raise ValidationError(errors)
-    _apply(current, cleaned)
+    apply_cleaned(current, cleaned)
     current.version += 1
     current.save()
     return current

@@ -372,7 +372,7 @@ def receive_incoming(actor, *, to_org, letter_no, external_org, issued_on, valid
     else:
         member = existing
         member.version += 1
-    people_services._apply(member, cleaned)
+    people_services.apply_cleaned(member, cleaned)
     member.save()
 
     transfer = Transfer(kind=TransferKind.INCOMING, state=rules.next_state(TransferKind.INCOMING, NEW,

@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := dangjian/static/vendor
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint assets migrate demo lock messages compilemessages bench clean help system-deps
 

@@ -1,9 +1,11 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "orgs"
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orgs:tree", query_string=True)),
     path("tree/", views.tree, name="tree"),
     path("warnings/", views.warnings, name="warnings"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -53,6 +53,14 @@ def member_page(user, params):
     return counts["total"], len(rows)
 
 
+def prefix_search_page(user, term):
+    """Proposal (bench/README.md): a name search matching the start of the name, served by the name index."""
+    qs = queries.visible_people(user).filter(name__startswith=term).order_by("name", "id")
+    counts = queries.category_counts(qs)
+    rows = list(qs.select_related("org", "group")[:PER_PAGE])
+    return counts["total"], len(rows)
+
+
 def root_statistics(user):
     return queries.statistics(queries.visible_people(user))
 
@@ -114,7 +122,15 @@ def main():
     parser.add_argument("-n", type=int, default=30, help="timed runs per case")
     parser.add_argument("--view", action="store_true", help="also time the whole member page (test client)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each captured query")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL session setting for the run, e.g. --set jit=off")
+    parser.add_argument("--only", default="", help="run only the cases whose label contains this text")
     args = parser.parse_args()
+    if args.set and connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for item in args.set:
+                name, value = item.split("=", 1)
+                cur.execute(f"SET {name} = %s", [value])
 
     root = Organization.objects.filter(code=ROOT_CODE).first()
     if root is None:
@@ -134,7 +150,7 @@ def main():
             cur.execute("SHOW server_version")
             version = cur.fetchone()[0]
     print(f"database: {vendor} {version}; {people:,} people, {orgs:,} organisations; "
-          f"branch {branch.name} ({branch.pk}); n={args.n}")
+          f"branch {branch.name} ({branch.pk}); n={args.n}; settings: {', '.join(args.set) or 'defaults'}")
 
     member_filter = {"members": "1", "sort": "name"}
     cases = [
@@ -147,6 +163,8 @@ def main():
         ("statistics, one branch", lambda: root_statistics(branch_user)),
         (f"name search at root ({search_term})", lambda: member_page(root_user, {"q": search_term})),
         (f"name search at root, one character ({surname})", lambda: member_page(root_user, {"q": surname})),
+        (f"proposal: name prefix search at root ({search_term})",
+         lambda: prefix_search_page(root_user, search_term)),
     ]
     if args.view:
         for label, org in (("whole page (client), branch", branch), ("whole page (client), root", root)):
@@ -157,6 +175,8 @@ def main():
     print(f"{'case':55} {'median':>9} {'p95':>9} {'raw med':>9} {'ratio':>6}")
     results = []
     for label, fn in cases:
+        if args.only not in label:
+            continue
         app = timed(fn, args.n)
         if label.startswith("whole page"):
             raw_med, ratio = None, None

@@ -153,6 +153,8 @@ class _Writer:
 
 
 def _pg_text(v):
+    if type(v) is str:  # nearly every value: the fast path first
+        return v
     if v is None:
         return "\\N"
     if v is True:
@@ -233,6 +235,11 @@ def reset(stdout=None):
             cur.execute("DELETE FROM orgs_organization WHERE path LIKE %s", [like])
         chain.record(chain.AuditEntry.Action.DELETE, "core.scale_data", "", object_repr="seed_scale --reset",
                      after={"people_removed": removed}, note="synthetic scale data removed")
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # make the freed space reusable, or the next load appends after a million dead rows
+        with connection.cursor() as cur:
+            cur.execute("VACUUM people_person")
+            cur.execute("VACUUM orgs_organization")
     return removed
 
 
@@ -345,6 +352,12 @@ def seed_scale(people=1_000_000, orgs=60_000, seed=1, log=print):
         chain.record(chain.AuditEntry.Action.IMPORT, "core.scale_data", first_org,
                      object_repr="seed_scale", org_path=paths[0], after=result,
                      note="synthetic scale data, written in bulk: rows are not audited one by one")
+    if pg and not connection.in_atomic_block:  # set the visibility map: index-only scans from the start
+        t4 = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE people_person")
+        result["seconds"]["vacuum"] = round(time.perf_counter() - t4, 1)
+        result["seconds"]["total"] = round(time.perf_counter() - started, 1)
     return result
 
 

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from dangjian.core import demo
 
@@ -9,6 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rows = demo.account_rows()
         if not rows:
-            self.stdout.write("No demo accounts yet: run `python manage.py seed_demo`.")
+            self.stdout.write(_("No demo accounts yet: run “python manage.py seed_demo”."))
             return
         self.stdout.write(demo.format_accounts(rows))

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from dangjian.core import demo
 
@@ -14,12 +15,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         if once and demo.demo_loaded():
-            self.stdout.write("Demo data already loaded.")
+            self.stdout.write(_("Demo data already loaded."))
             return
         started = time.perf_counter()
         created = demo.seed_demo()
         took = time.perf_counter() - started
         summary = ", ".join(f"{k} {v}" for k, v in created.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {took:.1f}s (created: {summary})."))
+        self.stdout.write(self.style.SUCCESS(_("Demo data ready in %(seconds).1fs (created: %(summary)s).")
+                                             % {"seconds": took, "summary": summary}))
         self.stdout.write("")
         self.stdout.write(demo.format_accounts(demo.account_rows()))

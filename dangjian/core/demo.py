@@ -498,7 +498,7 @@ def account_rows():
         posts = list(Post.objects.active().filter(person=person).select_related("org__parent")) if person else []
         if posts:
             held = "; ".join(f"{_org_label(p.org)} {p.get_role_display()}" for p in posts)
-            who = f"{person.name}, {held}"
+            who = _("%(name)s, %(posts)s") % {"name": person.name, "posts": held}
         elif person and person.political_status == PoliticalStatus.MASSES:
             who = _("%(name)s, non-Party person in %(org)s") % {"name": person.name, "org": person.org.display_name}
         elif person:

@@ -26,15 +26,18 @@ from dangjian.people.codes import (
 )
 from dangjian.people.queries import SORTS, filter_people
 
+ID_RANGE = {"min_value": 1, "max_value": 2**63 - 1}  # a bigger number is a 400, not a database overflow (500)
+
 
 class OrgFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="org_type", choices=OrgType.choices,
                                        label=gettext_lazy("Organisation type"))
     status = django_filters.ChoiceFilter(choices=OrgStatus.choices, label=gettext_lazy("Status"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=gettext_lazy("Parent organisation ID"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=gettext_lazy("Parent organisation ID"),
+                                         **ID_RANGE)
     code = django_filters.CharFilter(field_name="code", label=gettext_lazy("Code (exact)"))
     q = django_filters.CharFilter(method="search", label=gettext_lazy("Name search"))
-    under = django_filters.NumberFilter(method="subtree",
+    under = django_filters.NumberFilter(method="subtree", **ID_RANGE,
                                         label=gettext_lazy("Organisation ID: it and its whole subtree"))
 
     class Meta:

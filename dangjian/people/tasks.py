@@ -37,8 +37,9 @@ def current_progress(job):
 
 
 def _finish(job_id, **fields):
+    """A finished job no longer keeps its file: the roster holds clear ID numbers and phones."""
     cache.delete(progress_key(job_id))
-    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), content=b"", **fields)
 
 
 @shared_task
@@ -58,7 +59,8 @@ def validate_import(job_id, language=None):
         message = "" if errors else _("%(n)s rows are valid.") % {"n": len(rows)}
         cache.delete(progress_key(job_id))
         ImportJob.objects.filter(pk=job_id).update(state=state, errors=errors, total=total, processed=total,
-                                                   message=message, validated_seconds=timer.seconds)
+                                                   message=message, validated_seconds=timer.seconds,
+                                                   **({"content": b""} if errors else {}))
 
 
 @shared_task

@@ -354,7 +354,10 @@ def receive_incoming(actor, *, to_org, letter_no, external_org, issued_on, valid
             raise DomainError(_("This person's record is closed (%(status)s): a transfer cannot reopen it.")
                               % {"status": existing.get_status_display()}, field=field)
         if existing.status not in (MemberStatus.NORMAL, MemberStatus.TRANSFERRED_OUT) or (
-                existing.status == MemberStatus.NORMAL and existing.political_status in LETTER_MEMBER_STATUSES):
+                existing.status == MemberStatus.NORMAL and existing.political_status in LETTER_MEMBER_STATUSES) or (
+                # a record kept by another organisation (its applicant, 群众 …) is not the receiver's to take
+                existing.status == MemberStatus.NORMAL and existing.scope_path and actor is not None
+                and not has_perm(actor, MANAGE, existing.scope_path)):
             raise DomainError(_("This person is already on the roll of an organisation on the platform: that "
                                 "organisation starts the transfer."), field=field)
         if open_transfer(existing) is not None:

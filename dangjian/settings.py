@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -30,7 +31,7 @@ DEBUG = env_bool("DEBUG")
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 # Commands that never sign, encrypt or serve anything may run without a SECRET_KEY (checks on a dev machine).
 KEYLESS_COMMAND = len(sys.argv) > 1 and sys.argv[1] in {"makemigrations", "check", "showmigrations",
-                                                          "makemessages", "help"}
+                                                          "makemessages", "compilemessages", "help"}
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -135,6 +136,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "transfers-mark-overdue": {"task": "dangjian.transfers.tasks.mark_overdue", "schedule": 3600.0},
+    "people-rebuild-figures": {"task": "dangjian.people.tasks.rebuild_figures",
+                               "schedule": crontab(hour=0, minute=10)},
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.orgs.forms import DATE, StyledForm, add_domain_error
 from dangjian.orgs.models import Organization
 from dangjian.people.models import Person
+from dangjian.people.queries import name_contains_q
 
 from . import rules as perms
 from . import services
@@ -75,7 +76,7 @@ def appoint(request, pk):
     q = (request.GET.get("q") or "").strip()
     people = services.eligible_people(org).order_by("name", "id")
     if q:
-        people = people.filter(name__contains=q)
+        people = people.filter(name_contains_q(q))
     candidates = list(people[:CANDIDATE_LIMIT + 1])
     more = len(candidates) > CANDIDATE_LIMIT
     form = AppointForm(request.POST or None, org=org, candidates=candidates[:CANDIDATE_LIMIT],

@@ -10,7 +10,7 @@ from dangjian.accounts.models import Post
 from dangjian.accounts.scoping import has_perm_anywhere, scope_for, scoped
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.people.codes import AGE_BANDS, Education, Occupation, PoliticalStatus
-from dangjian.people.queries import statistics, visible_people
+from dangjian.people.queries import filter_people, list_counts, statistics_for, visible_people
 
 WARNINGS_INLINE_LIMIT = 2000  # bigger subtrees show a link to the warnings list instead of computing inline
 
@@ -33,13 +33,13 @@ def scope_roots(user):
 
 def people_figures(user):
     """Headline counts and chart series for the people the user may read."""
-    stats = statistics(visible_people(user))
+    stats = statistics_for(user)
     total = stats["total"] or 0
-    pending = dict(
-        visible_people(user).filter(political_status__in=[PoliticalStatus.APPLICANT, PoliticalStatus.ACTIVIST,
-                                                         PoliticalStatus.CANDIDATE])
-        .values_list("political_status").annotate(n=Count("id")).values_list("political_status", "n")
-    )
+    development = {"members": "", "political_status": [PoliticalStatus.APPLICANT, PoliticalStatus.ACTIVIST,
+                                                       PoliticalStatus.CANDIDATE]}
+    visible = visible_people(user)
+    counts = list_counts(user, development, filter_people(visible, development))
+    pending = {code: n for code, _label, n in counts["by_status"]}
     return {
         "stats": stats,
         "female_share": round(100 * stats["gender"]["2"] / total) if total else 0,

@@ -27,7 +27,7 @@ from django.utils import timezone
 from dangjian.accounts.models import Post, Role
 from dangjian.audit import chain
 from dangjian.orgs.models import PATH_STEP, Organization, OrgStatus, OrgType
-from dangjian.people import crypto
+from dangjian.people import crypto, figures
 from dangjian.people.codes import MemberStatus, PoliticalStatus
 from dangjian.people.models import Person
 from dangjian.people.rules import id_check_char
@@ -230,6 +230,7 @@ def reset(stdout=None):
             cur.execute(f"DELETE FROM people_person WHERE id IN ({person_ids})", [like, like])
             removed += cur.rowcount
             cur.execute(f"DELETE FROM orgs_orgevent WHERE org_id IN ({org_ids})", [like])
+            cur.execute(f"DELETE FROM people_orgfigures WHERE org_id IN ({org_ids})", [like])
             # children before parents (the parent FK is checked at once on SQLite)
             cur.execute("UPDATE orgs_organization SET parent_id = NULL WHERE path LIKE %s", [like])
             cur.execute("DELETE FROM orgs_organization WHERE path LIKE %s", [like])
@@ -339,10 +340,14 @@ def seed_scale(people=1_000_000, orgs=60_000, seed=1, log=print):
                 n_posts += 1
         _sync_sequence(Post)
         timings["posts"] = time.perf_counter() - t2
+        t5 = time.perf_counter()
+        figures.rebuild(today.year)  # the per-organisation counts the statistics read (people.figures)
+        timings["figures"] = time.perf_counter() - t5
+        log(f"  people figures of every organisation counted in {timings['figures']:.1f}s")
         if pg:
             t3 = time.perf_counter()
             with connection.cursor() as cur:
-                for table in ("orgs_organization", "people_person", "accounts_post"):
+                for table in ("orgs_organization", "people_person", "accounts_post", "people_orgfigures"):
                     cur.execute(f"ANALYZE {table}")
             timings["analyze"] = time.perf_counter() - t3
         timings["total"] = time.perf_counter() - started

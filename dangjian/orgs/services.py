@@ -380,12 +380,16 @@ def search_orgs(queryset, text, limit=50):
 
 
 def category_counts(org):
-    """{political_status: n} of the people on the roll in the organisation's subtree (one query)."""
-    from dangjian.people.codes import ON_ROLL
-    from dangjian.people.models import Person
+    """{political_status: n} of the people on the roll in the organisation's subtree (summed from the
+    per-organisation figures, people.figures)."""
+    from dangjian.people import figures
+    from dangjian.people.codes import PoliticalStatus
+    from dangjian.people.figure_spec import status_column
 
-    return dict(Person.objects.filter(scope_path__startswith=org.path, status__in=ON_ROLL)
-                .values_list("political_status").annotate(n=Count("id")).values_list("political_status", "n"))
+    columns = [status_column(code, True) for code in PoliticalStatus.values]
+    sums = figures.subtree_sums((org.path,), year=None, columns=columns)
+    return {code: sums[status_column(code, True)] for code in PoliticalStatus.values
+            if sums[status_column(code, True)]}
 
 
 def parent_candidates(user, org, limit=300):

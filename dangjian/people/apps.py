@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "dangjian.people"
     label = "people"
     verbose_name = _("People and members")
+
+    def ready(self):
+        from . import signals  # noqa: F401

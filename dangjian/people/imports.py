@@ -30,7 +30,7 @@ from dangjian.audit import chain
 from dangjian.audit.mixins import REDACTED
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 
-from . import services
+from . import figures, services
 from .codes import ETHNICITIES, Education, Gender, MemberStatus, PoliticalStatus, WorkPost
 from .models import Person
 
@@ -324,6 +324,7 @@ def write(cleaned_rows, target, user, filename="", batch_size=500, progress=None
                                    object_repr=filename or "roster", org_path=target.path,
                                    after={"created": len(people), "file": filename, "org": target.code}))
         chain.append(entries)
+        figures.refresh({figures.place_of(p.group_id, p.org_id) for p in people})
     return people
 
 

@@ -6,6 +6,7 @@ from dangjian.core.models import VersionedModel
 
 from . import crypto
 from .codes import ETHNICITIES, MEMBER_STATUSES, Education, Gender, MemberStatus, PoliticalStatus, WorkPost
+from .figure_spec import COLUMN_NAMES
 
 
 class Person(AuditedModel, VersionedModel):
@@ -148,3 +149,25 @@ class ImportJob(models.Model):
         if not self.total:
             return 0 if self.running else 100
         return min(100, round(100 * self.processed / self.total))
+
+
+class OrgFigures(models.Model):
+    """The counts of the people placed directly in one organisation or group (their group if they have one,
+    otherwise their organisation) — not its subtree. Kept current by people.figures in the transaction of every
+    write; the figures of a subtree are the sums over its organisations' rows, a few tens of thousands of short
+    rows at the root of a large tree instead of a million people. `year` is the statistical year of the age
+    bands; rows of another year are not used (the nightly rebuild brings them forward)."""
+
+    org = models.OneToOneField("orgs.Organization", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+    for _name in COLUMN_NAMES:
+        locals()[_name] = models.PositiveIntegerField(default=0)
+    del _name
+
+    class Meta:
+        verbose_name = _("people figures of an organisation")
+        verbose_name_plural = _("people figures")
+
+    def __str__(self):
+        return f"{self.org_id} ({self.year})"

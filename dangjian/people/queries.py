@@ -1,17 +1,27 @@
 """Member lists and statistics. The page, the API and the xlsx export all build their rows here."""
 
 import re
-from datetime import date
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BooleanField, CharField, Count, F, Func, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import own_person_q, scoped
+from dangjian.accounts.scoping import own_person_q, path_q, scope_for, scoped
 
-from . import crypto
+from . import crypto, figures
 from . import rules as people_rules
-from .codes import AGE_BANDS, COLLEGE_OR_ABOVE, HAN, MEMBER_STATUSES, OCCUPATION_OF_POST, ON_ROLL, Education
+from .codes import COLLEGE_OR_ABOVE, HAN, MEMBER_STATUSES, OCCUPATION_OF_POST, ON_ROLL, PoliticalStatus
+from .figure_spec import (
+    MEMBER_COLUMNS,
+    MEMBER_Q,
+    STATUS_COLUMNS,
+    birth_range_for_band,
+    member_conditions,
+    shape_statistics,
+    status_column,
+)
 from .models import Person
 
 SORTS = {
@@ -29,20 +39,6 @@ FILTER_FIELDS = ("q", "org", "political_status", "status", "gender", "ethnicity"
 def visible_people(user):
     """Everyone the user may read: their subtrees (people:read) plus their own record."""
     return scoped(Person.objects.all(), user, perms.PEOPLE_READ, extra=own_person_q(user))
-
-
-def _birth_range_for_band(label, year):
-    """Birth dates whose age at 31 December of `year` falls in the band (an index-friendly range)."""
-    for band, low, high in AGE_BANDS:
-        if band == label:
-            ref = date(year, 12, 31)
-            q = Q()
-            if low is not None:  # age >= low  <=> born on or before ref - low years
-                q &= Q(birth_date__lte=ref.replace(year=year - low))
-            if high is not None:  # age <= high <=> born after ref - (high + 1) years
-                q &= Q(birth_date__gt=ref.replace(year=year - high - 1))
-            return q
-    return None
 
 
 def _list(params, key):
@@ -81,7 +77,35 @@ def search_q(text):
             return Q(phone_hash=crypto.blind_index(people_rules.validate_phone(text)))
         except ValueError:
             return Q(phone_hash=crypto.blind_index(compact))
-    return Q(name__contains=text)
+    return name_contains_q(text)
+
+
+class NameHasCharacters(Func):
+    """PostgreSQL: the name holds these characters one after another — a phrase search over the name split into
+    single characters, answered by the GIN index person_name_chars (migration people 0004). Chinese names are two
+    to four characters, too short for trigrams; one character each is what a Chinese name search needs."""
+
+    output_field = BooleanField()
+
+    def __init__(self, text):
+        super().__init__(F("name"), Value(" ".join(text)))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        text_sql, text_params = compiler.compile(self.source_expressions[1])
+        return (f"to_tsvector('simple'::regconfig, regexp_replace({name_sql}, '(.)', '\\1 ', 'g')) "
+                f"@@ phraseto_tsquery('simple'::regconfig, {text_sql})", [*name_params, *text_params])
+
+
+def name_contains_q(text):
+    """A part of the name. On PostgreSQL the character index finds the candidates (milliseconds among a million
+    people, where `LIKE '%…%'` reads them all) and LIKE keeps the exact meaning; one uncased character (a Chinese
+    surname) is matched exactly by the index alone. SQLite: LIKE."""
+    if connection.vendor != "postgresql" or not any(c.isalnum() for c in text):
+        return Q(name__contains=text)
+    if len(text) == 1 and text.isalnum() and text.lower() == text.upper():
+        return Q(NameHasCharacters(text))
+    return Q(NameHasCharacters(text)) & Q(name__contains=text)
 
 
 def filter_people(queryset, params, org_lookup=None):
@@ -118,7 +142,7 @@ def filter_people(queryset, params, org_lookup=None):
             year = timezone.localdate().year
         band_q = Q(pk__in=[])
         for label in bands:
-            qq = _birth_range_for_band(label, year)
+            qq = birth_range_for_band(label, year)
             if qq is not None:
                 band_q |= qq
         queryset = queryset.filter(band_q)
@@ -127,44 +151,58 @@ def filter_people(queryset, params, org_lookup=None):
         value = _date(params.get(key))
         if value:
             queryset = queryset.filter(**{lookup: value})
-    return queryset.order_by(*SORTS.get(params.get("sort") or "name", SORTS["name"]))
+    ordering = SORTS.get(params.get("sort") or "name", SORTS["name"])
+    if q and connection.vendor == "postgresql":
+        # Sort the matches of a search rather than walk the name index until enough of them turn up: the planner
+        # cannot tell how far into a million names the matches lie (seconds for a common character at the root).
+        ordering = [_sortable_name(key) if key.lstrip("-") == "name" else key for key in ordering]
+    return queryset.order_by(*ordering)
+
+
+def _sortable_name(key):
+    expression = Concat("name", Value(""), output_field=CharField())
+    return expression.desc() if key.startswith("-") else expression.asc()
 
 
 def statistics(queryset, year=None):
-    """Counts of on-roll members by category, gender, ethnicity, education (each level), occupation and age band — one
-    aggregate query over the queryset (a single scan), whatever its size."""
+    """Counts of on-roll members by category, gender, ethnicity, education (each level), occupation and age band —
+    one aggregate query over the queryset (a single scan), whatever its size. For a user's whole scope,
+    `statistics_for` reads the per-organisation figures instead."""
     year = year or timezone.localdate().year
-    members = queryset.filter(political_status__in=MEMBER_STATUSES, status__in=ON_ROLL)
-    aggregates = {
-        "total": Count("id"),
-        "full": Count("id", filter=Q(political_status="full")),
-        "probationary": Count("id", filter=Q(political_status="probationary")),
-        "female": Count("id", filter=Q(gender="2")),
-        "male": Count("id", filter=Q(gender="1")),
-        "minority": Count("id", filter=~Q(ethnicity=HAN)),
-        "college": Count("id", filter=Q(education__in=COLLEGE_OR_ABOVE)),
-        "flowing": Count("id", filter=Q(status="flowing")),
-    }
-    occupations = {}
-    for post, occ in OCCUPATION_OF_POST.items():
-        occupations.setdefault(occ, []).append(post)
-    for occ, posts in occupations.items():
-        aggregates[f"occ_{occ}"] = Count("id", filter=Q(work_post__in=posts))
-    for code, _label in Education.choices:
-        aggregates[f"edu_{code}"] = Count("id", filter=Q(education=code))
-    aggregates["edu_unknown"] = Count("id", filter=Q(education=""))
-    for label, _low, _high in AGE_BANDS:
-        aggregates[f"age_{label}"] = Count("id", filter=_birth_range_for_band(label, year))
-    row = members.aggregate(**aggregates)
-    return {
-        "year": year,
-        "total": row["total"], "full": row["full"], "probationary": row["probationary"],
-        "gender": {"1": row["male"], "2": row["female"]},
-        "minority": row["minority"], "college": row["college"], "flowing": row["flowing"],
-        "occupation": {occ: row[f"occ_{occ}"] for occ in occupations},
-        "education": {**{code: row[f"edu_{code}"] for code, _l in Education.choices}, "": row["edu_unknown"]},
-        "age_band": {label: row[f"age_{label}"] for label, _l, _h in AGE_BANDS},
-    }
+    members = queryset.filter(MEMBER_Q).order_by()
+    row = members.aggregate(**{name: Count("id", filter=cond) for name, cond in member_conditions(year).items()})
+    return shape_statistics(row, year)
+
+
+def _summary_scope(user):
+    """(prefixes, extra): the user's readable subtrees for the per-organisation figures (None: everything) and a
+    queryset of the people they may also see outside them (their own record; for superusers, people in no
+    organisation) — or None when the user reads no subtree at all."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return None, Person.objects.filter(org__isnull=True, group__isnull=True)
+    prefixes = scope.prefixes(perms.PEOPLE_READ)
+    if not prefixes:
+        return None
+    pid = scope.person_id  # their own record, unless it lies inside their subtrees (one lookup by key)
+    extra = Person.objects.filter(pk=pid).exclude(path_q(("scope_path",), prefixes)) if pid else None
+    return prefixes, extra
+
+
+def statistics_for(user, year=None):
+    """`statistics(visible_people(user))`, read from the per-organisation figures (people.figures): at the root of
+    a million people, a sum over the organisations' rows instead of a scan. Falls back to the scan when the
+    figures are of another statistical year."""
+    year = year or timezone.localdate().year
+    found = _summary_scope(user)
+    if found is not None and year == timezone.localdate().year:
+        prefixes, extra = found
+        sums = figures.subtree_sums(prefixes, year, MEMBER_COLUMNS)
+        if sums is not None:
+            if extra is not None:
+                sums = figures.add(sums, figures.count_rows(extra, year))
+            return shape_statistics(sums, year)
+    return statistics(visible_people(user), year)
 
 
 def org_lookup_for(user, perm=perms.PEOPLE_READ):
@@ -191,9 +229,7 @@ def org_choices(user, perm=perms.PEOPLE_READ, limit=500):
 
 
 def category_counts(queryset):
-    """Total and counts by political status (and on-roll members) of a filtered list, in one aggregate query."""
-    from .codes import PoliticalStatus
-
+    """Total and counts by political status of a filtered list, in one aggregate query."""
     aggregates = {"total": Count("id")}
     for code in PoliticalStatus.values:
         aggregates[code] = Count("id", filter=Q(political_status=code))
@@ -201,6 +237,46 @@ def category_counts(queryset):
     return {
         "total": row["total"],
         "by_status": [(code, label, row[code]) for code, label in PoliticalStatus.choices],
+    }
+
+
+# Filters the per-organisation figures can answer: the subtree, the category, members only, on the roll.
+SUMMARY_FILTERS = {"org", "political_status", "members", "on_roll", "year", "sort"}
+
+
+def list_counts(user, params, queryset, org_lookup=None):
+    """`category_counts(queryset)` for `queryset = filter_people(visible_people(user), params, org_lookup)`. When
+    every filter in `params` is one of SUMMARY_FILTERS the counts are summed from the per-organisation figures
+    (milliseconds at the root of a million people); otherwise the filtered list is counted."""
+    if any(key not in SUMMARY_FILTERS and "".join(_list(params, key)).strip() for key in FILTER_FIELDS):
+        return category_counts(queryset)
+    found = _summary_scope(user)
+    if found is None:
+        return category_counts(queryset)
+    prefixes, extra = found
+    if params.get("org"):
+        org = org_lookup(params.get("org")) if org_lookup else None
+        if org is None:
+            return category_counts(queryset)
+        prefixes, extra = (org.path,), None  # inside the user's scope: the own record is counted with the rest
+    sums = figures.subtree_sums(prefixes, year=None, columns=STATUS_COLUMNS)
+    codes = PoliticalStatus.values
+    chosen = _list(params, "political_status")
+    if chosen:
+        codes = [c for c in codes if c in chosen]
+    if params.get("members") in ("1", "true", True):
+        codes = [c for c in codes if c in MEMBER_STATUSES]
+    on_roll_only = params.get("on_roll") in ("1", "true", True)
+    counts = {code: sums[status_column(code, True)] + (0 if on_roll_only else sums[status_column(code, False)])
+              for code in codes}
+    if extra is not None:
+        more = category_counts(filter_people(extra, params))
+        for code, _label, n in more["by_status"]:
+            if code in counts:
+                counts[code] += n
+    return {
+        "total": sum(counts.values()),
+        "by_status": [(code, label, counts.get(code, 0)) for code, label in PoliticalStatus.choices],
     }
 
 

@@ -68,8 +68,9 @@ def person_list(request):
     orgs = queries.org_choices(user)
     form = MemberFilterForm(params, orgs=orgs)
     form.is_valid()  # the form only renders the controls; filter_people ignores malformed values
-    qs = queries.filter_people(queries.visible_people(user), params, org_lookup=queries.org_lookup_for(user))
-    counts = queries.category_counts(qs)
+    org_lookup = queries.org_lookup_for(user)
+    qs = queries.filter_people(queries.visible_people(user), params, org_lookup=org_lookup)
+    counts = queries.list_counts(user, params, qs, org_lookup=org_lookup)
     paginator = Paginator(qs.select_related("org", "group"), _per_page(params))
     paginator.count = counts["total"]  # the aggregate already counted: no second COUNT(*)
     page = paginator.get_page(params.get("page"))

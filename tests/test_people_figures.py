@@ -249,3 +249,15 @@ def test_concurrent_writes_in_one_branch_lose_no_count():
     assert figures.drift() == []
     sums = figures.subtree_sums((branch.path,), None, ["ps_full_roll", "ps_full_off", "ps_activist_roll"])
     assert sums == {"ps_full_roll": 4, "ps_full_off": 4, "ps_activist_roll": 4}
+
+
+def test_api_list_counts_agree_with_its_rows(tree):
+    from .conftest import api_as
+
+    make_person(tree.branch2, political_status="activist")
+    client = api_as(tree.users.committee)
+    for query in ("", "?members=1", "?on_roll=1&political_status=activist", f"?org={tree.branch1.pk}",
+                  "?gender=2", "?q=党员", f"?org={tree.group1.pk}&members=1"):
+        body = client.get(f"/api/v1/people/{query}&page_size=500".replace("/&", "/?")).json()
+        assert body["count"] == len(body["results"]), query
+    assert client.get("/api/v1/people/").json()["count"] == Person.objects.count()

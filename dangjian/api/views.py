@@ -17,7 +17,7 @@ from dangjian.accounts.scoping import has_perm, own_org_q, scoped
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import Organization
 from dangjian.people import services as people_services
-from dangjian.people.queries import visible_people
+from dangjian.people.queries import list_counts, org_lookup_for, visible_people
 
 from . import serializers as s
 from .errors import ErrorSerializer, ValidationErrorSerializer
@@ -175,6 +175,11 @@ class PersonViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return visible_people(self.request.user).select_related("org", "group").order_by("name", "id")
+
+    def count_for_page(self, queryset):
+        """The list's total as the member page counts it (people.queries.list_counts)."""
+        user = self.request.user
+        return list_counts(user, self.request.query_params, queryset, org_lookup=org_lookup_for(user))["total"]
 
     @staticmethod
     def object_path(person):

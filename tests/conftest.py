@@ -16,6 +16,17 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in no activated language (the site's default) and leaves none behind: the test client's
+    LocaleMiddleware activates the request's language in the thread and a later test would inherit it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def tree(db):
     """committee ─ general branch ─┬ branch1 (group1)   secretaries: committee_sec, sec1, sec2

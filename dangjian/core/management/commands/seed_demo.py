@@ -1,6 +1,8 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dangjian.core import demo
@@ -13,7 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true",
                             help="Do nothing if the demo organisation is already there.")
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, **options):
+        with translation.override(settings.LANGUAGE_CODE):  # commands speak the site's language
+            self._handle(*args, **options)
+
+    def _handle(self, *args, once=False, **options):
         if once and demo.demo_loaded():
             self.stdout.write(_("Demo data already loaded."))
             return

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.people",
     "dangjian.accounts",
     "dangjian.transfers",
+    "dangjian.meetings",
     "dangjian.api",
 ]
 

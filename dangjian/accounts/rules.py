@@ -13,10 +13,13 @@ PEOPLE_IMPORT = "people:import"
 TRANSFERS_MANAGE = "transfers:manage"
 POSTS_MANAGE = "posts:manage"
 AUDIT_READ = "audit:read"
+MEETINGS_READ = "meetings:read"  # see the organisation's meetings, attendance and compliance
+MEETINGS_MANAGE = "meetings:manage"  # plan, record, sign people in, decide leave, register cards and devices
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
-                      PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ})
-_COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ})
+                      PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE})
+_COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
+                               MEETINGS_MANAGE})  # committee members chair and record meetings too
 
 ROLE_PERMISSIONS = {
     Role.SECRETARY: _MANAGER,
@@ -25,7 +28,7 @@ ROLE_PERMISSIONS = {
     Role.PARTY_WORKER: _MANAGER,  # committee staff (组织部/党群工作部)
     Role.PROPAGANDA: _COMMITTEE_MEMBER,
     Role.DISCIPLINE: _COMMITTEE_MEMBER,
-    Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ}),
+    Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ, MEETINGS_READ, MEETINGS_MANAGE}),  # the group's meetings
 }
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())

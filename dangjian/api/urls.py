@@ -3,6 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from dangjian.meetings import api as meetings_api
+
 from . import auth, views
 
 app_name = "api"
@@ -27,6 +29,8 @@ router.register("people", views.PersonViewSet, basename="person")
 urlpatterns = [
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("auth/logout", auth.LogoutView.as_view(), name="logout"),
+    path("meetings/<int:pk>/checkins", meetings_api.CardCheckinView.as_view(), name="meeting-checkins"),
+    path("meetings/checkin", meetings_api.QrCheckinView.as_view(), name="meeting-checkin"),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),

@@ -1,0 +1,571 @@
+"""State changes of organisational life. Views, the API, tasks and commands call these; each owns its transaction,
+checks the caller's right through the scoping helper, validates (DomainError names the field) and leaves an
+audit trail (the models are audited on save; bulk writes record one entry)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts import rules as perms
+from dangjian.accounts.scoping import has_perm, path_q, scope_for, scoped
+from dangjian.audit import chain
+from dangjian.core.errors import DomainError
+from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
+from dangjian.people.models import Person
+
+from . import channels, rules
+from .models import (
+    Attendance,
+    Card,
+    CheckinMethod,
+    Device,
+    LeaveState,
+    Meeting,
+    MeetingState,
+    MeetingType,
+    Minutes,
+    Notice,
+    Requirement,
+)
+
+MANAGE, READ = perms.MEETINGS_MANAGE, perms.MEETINGS_READ
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _now(moment=None):
+    return moment or timezone.now()
+
+
+# ---- reading -------------------------------------------------------------------------------------------------
+
+def visible_meetings(user):
+    """Meetings of the user's subtrees (meetings:read) and the meetings they are invited to or attended."""
+    pid = getattr(user, "person_id", None)
+    extra = Q(attendances__person_id=pid) if pid else None
+    qs = scoped(Meeting.objects.all(), user, READ, extra=extra)
+    return qs.distinct() if extra is not None else qs
+
+
+def get_meeting_or_404(user, pk, perm=READ):
+    try:
+        meeting = (visible_meetings(user) if perm == READ else scoped(Meeting.objects.all(), user, perm)).get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    return meeting
+
+
+def _require(actor, perm, path):
+    if actor is not None and not has_perm(actor, perm, path):
+        raise Http404
+
+
+def ensure_types(models=None):
+    """The built-in meeting types and default requirements (idempotent). `models`: (MeetingType, Requirement) of
+    a migration's state."""
+    MeetingType_, Requirement_ = models or (MeetingType, Requirement)
+    for code, name, order in rules.BUILTIN_TYPES + rules.FREE_TYPES:
+        MeetingType_.objects.get_or_create(code=code, defaults={
+            "name": name, "sort_order": order, "builtin": (code, name, order) in rules.BUILTIN_TYPES})
+    types = {t.code: t for t in MeetingType_.objects.all()}
+    for code, org_type, period, count in rules.DEFAULT_REQUIREMENTS:
+        if not Requirement_.objects.filter(set_by=None, meeting_type=types[code], org_type=org_type).exists():
+            Requirement_.objects.create(meeting_type=types[code], org_type=org_type, period=period, count=count)
+
+
+# ---- planning --------------------------------------------------------------------------------------------------
+
+def _clean_text(value, name, max_length, required=False):
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise DomainError(_("This field contains an invalid character."), field=name)
+    if required and not value:
+        raise DomainError(_("This field is required."), field=name)
+    if len(value) > max_length:
+        raise DomainError(_("At most %(n)d characters.") % {"n": max_length}, field=name)
+    return value
+
+
+def _aware(value, name):
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise DomainError(_("Enter a valid date and time."), field=name)
+        value = parsed
+    if not isinstance(value, datetime):
+        raise DomainError(_("Enter a valid date and time."), field=name)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def invited_people(actor, org, invite):
+    """Resolve the invitation: `orgs` (every on-roll Party member of each organisation's subtree — a branch,
+    a group, another organisation for a joint meeting), `people` (ids the planner can see), `members_only`
+    (default True; False invites everyone on the roll there, applicants and 群众 included)."""
+    invite = invite or {}
+    members_only = invite.get("members_only", True)
+    people = Person.objects.none()
+    org_ids = [o.pk if isinstance(o, Organization) else o for o in invite.get("orgs") or []]
+    if org_ids:
+        try:
+            orgs = list(Organization.objects.filter(pk__in=[int(i) for i in org_ids], status=OrgStatus.ACTIVE))
+        except (TypeError, ValueError):
+            raise DomainError(_("Choose organisations from the list."), field="invite_orgs") from None
+        if len(orgs) != len(set(org_ids)):
+            raise DomainError(_("Choose organisations from the list."), field="invite_orgs")
+        q = path_q(("scope_path",), [o.path for o in orgs]) & Q(status__in=ON_ROLL)
+        if members_only:
+            q &= Q(political_status__in=MEMBER_STATUSES)
+        people = Person.objects.filter(q)
+    person_ids = [p.pk if isinstance(p, Person) else p for p in invite.get("people") or []]
+    if person_ids:
+        try:
+            person_ids = {int(i) for i in person_ids}
+        except (TypeError, ValueError):
+            raise DomainError(_("Choose people from the list."), field="invite_people") from None
+        visible = scoped(Person.objects.filter(pk__in=person_ids), actor, perms.PEOPLE_READ) if actor else \
+            Person.objects.filter(pk__in=person_ids)
+        if visible.count() != len(person_ids):
+            raise DomainError(_("Choose people from the list."), field="invite_people")
+        people = people | Person.objects.filter(pk__in=person_ids)
+    return people.distinct()
+
+
+@transaction.atomic
+def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", online_url="", agenda="", host=None,
+                 recorder=None, invite=None, guests=(), is_open=False, checkin_before=None, notify=True):
+    """Plan a meeting of `org` and invite its attendees (each gets a notice)."""
+    _require(actor, MANAGE, org.path)
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(_("A dissolved organisation holds no meetings."), field="org")
+    topic = _clean_text(topic, "topic", 200, required=True)
+    starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."), field="ends_at")
+    if ends_at - starts_at > timedelta(days=3):
+        raise DomainError(_("A meeting lasts at most three days."), field="ends_at")
+    codes = [t.code if isinstance(t, MeetingType) else str(t) for t in types or []]
+    type_rows = list(MeetingType.objects.filter(code__in=codes))
+    if not codes or len(type_rows) != len(set(codes)):
+        raise DomainError(_("Choose at least one meeting type from the list."), field="types")
+    if checkin_before is None:
+        checkin_before = 30
+    if not isinstance(checkin_before, int) or not 0 <= checkin_before <= 24 * 60:
+        raise DomainError(_("Between 0 and 1440 minutes."), field="checkin_before")
+    for name, person in (("host", host), ("recorder", recorder)):
+        if person is not None and not scoped(Person.objects.filter(pk=person.pk), actor, perms.PEOPLE_READ).exists() \
+                and actor is not None:
+            raise DomainError(_("Choose people from the list."), field=name)
+    meeting = Meeting(
+        org=org, org_path=org.path, topic=topic, agenda=_clean_text(agenda, "agenda", 5000),
+        starts_at=starts_at, ends_at=ends_at, place=_clean_text(place, "place", 200),
+        online_url=_clean_text(online_url, "online_url", 200), host=host, recorder=recorder, is_open=bool(is_open),
+        checkin_before=checkin_before, created_by=_user(actor))
+    if not meeting.place and not meeting.online_url:
+        raise DomainError(_("Give the place or the online meeting link."), field="place")
+    meeting.save()
+    meeting.types.set(type_rows)
+    people = list(invited_people(actor, org, invite).only("id", "name"))
+    rows = [Attendance(meeting=meeting, person=p, expected=True) for p in people]
+    for name in guests or ():
+        name = _clean_text(name, "guests", 60)
+        if name:
+            rows.append(Attendance(meeting=meeting, guest_name=name, expected=True))
+    Attendance.objects.bulk_create(rows)
+    chain.record(chain.AuditEntry.Action.CREATE, "meetings.attendance", meeting.pk, object_repr=meeting.topic,
+                 org_path=meeting.org_path, after={"invited": len(people), "guests": len(rows) - len(people)})
+    if notify:
+        _notify(meeting, people, "notice", _("Meeting notice: %(topic)s") % {"topic": meeting.topic},
+                _describe(meeting))
+    return meeting
+
+
+def _describe(meeting):
+    start = timezone.localtime(meeting.starts_at)
+    where = meeting.place or meeting.online_url
+    return _("%(when)s at %(where)s") % {"when": start.strftime("%Y-%m-%d %H:%M"), "where": where}
+
+
+def _notify(meeting, people, kind, title, body):
+    Notice.objects.bulk_create([Notice(person=p, meeting=meeting, kind=kind, title=title[:200], body=body)
+                                for p in people])
+    targets = list(people)
+    transaction.on_commit(lambda: [channels.deliver(p, title, body) for p in targets])
+
+
+def _transition(actor, meeting, action, **changes):
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    try:
+        new_state = rules.next_state(meeting.state, action)
+    except ValueError:
+        raise DomainError(_("Not possible: the meeting is %(state)s.") % {"state": meeting.get_state_display()})
+    before = meeting.state
+    for k, v in changes.items():
+        setattr(meeting, k, v)
+    meeting.state = new_state
+    meeting.version += 1
+    meeting.save()
+    if before != new_state:
+        chain.record(chain.AuditEntry.Action.TRANSITION, "meetings.meeting", meeting.pk, object_repr=meeting.topic,
+                     org_path=meeting.org_path, before={"state": before}, after={"state": new_state, "action": action},
+                     actor=_user(actor))
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(actor, meeting, reason):
+    _require(actor, MANAGE, meeting.org_path)
+    reason = _clean_text(reason, "reason", 300, required=True)
+    meeting = _transition(actor, meeting, rules.Action.CANCEL, cancel_reason=reason)
+    people = Person.objects.filter(attendances__meeting=meeting)
+    _notify(meeting, people, "cancelled", _("Meeting cancelled: %(topic)s") % {"topic": meeting.topic}, reason)
+    return meeting
+
+
+@transaction.atomic
+def record_minutes(actor, meeting, text, resolutions="", moment=None):
+    """Write the minutes of a held meeting (a later call adds a revision; earlier ones are kept)."""
+    _require(actor, MANAGE, meeting.org_path)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.starts_at > _now(moment):
+        raise DomainError(_("The meeting has not been held yet: minutes are written after it starts."),
+                          field="text")
+    text = _clean_text(text, "text", 100_000, required=True)
+    resolutions = _clean_text(resolutions, "resolutions", 20_000)
+    action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
+    meeting = _transition(actor, meeting, action)
+    last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
+    return Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
+                                  written_by=_user(actor))
+
+
+# ---- leave -----------------------------------------------------------------------------------------------------
+
+def _own_attendance(user, meeting, lock=False):
+    pid = getattr(user, "person_id", None)
+    qs = Attendance.objects.filter(meeting=meeting, person_id=pid, expected=True) if pid else Attendance.objects.none()
+    if lock:
+        qs = qs.select_for_update()
+    row = qs.first()
+    if row is None:
+        raise DomainError(_("You are not invited to this meeting."))
+    return row
+
+
+@transaction.atomic
+def request_leave(user, meeting, reason, moment=None):
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    row = _own_attendance(user, meeting, lock=True)
+    if meeting.state == MeetingState.CANCELLED:
+        raise DomainError(_("The meeting was cancelled."))
+    if _now(moment) >= meeting.starts_at:
+        raise DomainError(_("Leave is asked before the meeting starts."), field="reason")
+    if row.checked_in_at:
+        raise DomainError(_("You have already signed in."))
+    if row.leave in (LeaveState.REQUESTED, LeaveState.APPROVED):
+        raise DomainError(_("You have already asked for leave."))
+    row.leave, row.leave_reason = LeaveState.REQUESTED, _clean_text(reason, "reason", 300, required=True)
+    row.leave_decided_at, row.leave_note = None, ""
+    row.save()
+    return row
+
+
+@transaction.atomic
+def decide_leave(actor, attendance, approve, note=""):
+    attendance = Attendance.objects.select_for_update().select_related("meeting").get(pk=attendance.pk)
+    _require(actor, MANAGE, attendance.meeting.org_path)
+    if attendance.leave != LeaveState.REQUESTED:
+        raise DomainError(_("There is no request for leave to decide."))
+    note = _clean_text(note, "note", 300, required=not approve)
+    attendance.leave = LeaveState.APPROVED if approve else LeaveState.DECLINED
+    attendance.leave_note, attendance.leave_decided_at = note, timezone.now()
+    attendance.save()
+    if attendance.person_id:
+        title = (_("Leave approved: %(topic)s") if approve else _("Leave declined: %(topic)s")) % {
+            "topic": attendance.meeting.topic}
+        _notify(attendance.meeting, [attendance.person], "leave", title, note)
+    return attendance
+
+
+# ---- sign-in ---------------------------------------------------------------------------------------------------
+
+def _qr_secret():
+    return hashlib.sha256(f"dangjian-meeting-qr:{settings.SECRET_KEY}".encode()).digest()
+
+
+def qr_token(meeting, moment=None):
+    """The code the meeting's screen shows now (it changes every rules.QR_STEP_SECONDS)."""
+    return rules.qr_token(_qr_secret(), meeting.pk, rules.qr_slot(_now(moment)))
+
+
+@dataclass
+class CheckinResult:
+    attendance: Attendance
+    already: bool = False
+    message: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _sign_in(meeting_id, person, method, moment, actor=None, reason="", any_time=False, allow_uninvited=False):
+    """Sign `person` in once. The attendance row is locked (or created under the unique constraint), so two
+    sign-ins of one person at the same moment record one."""
+    with transaction.atomic():
+        meeting = Meeting.objects.get(pk=meeting_id)
+        if meeting.state == MeetingState.CANCELLED:
+            raise DomainError(_("The meeting was cancelled."))
+        window = rules.checkin_window(meeting.starts_at, meeting.ends_at, meeting.checkin_before)
+        if not any_time and not window.contains(moment):
+            local = timezone.localtime
+            raise DomainError(_("Sign-in is open from %(opens)s to %(closes)s.") % {
+                "opens": local(window.opens).strftime("%m-%d %H:%M"), "closes": local(window.closes).strftime("%H:%M")})
+        row = Attendance.objects.select_for_update().filter(meeting=meeting, person=person).first()
+        if row is not None:
+            row.meeting = meeting  # audit_org_path without another query
+        if row is None:
+            if not (meeting.is_open or allow_uninvited):
+                raise DomainError(_("You are not invited to this meeting."))
+            try:
+                with transaction.atomic():
+                    row = Attendance.objects.create(meeting=meeting, person=person, expected=False)
+            except IntegrityError:  # a simultaneous sign-in of the same person created it first
+                row = Attendance.objects.select_for_update().get(meeting=meeting, person=person)
+        if row.checked_in_at and not row.checked_out_at:
+            return CheckinResult(row, already=True, message=_("Already signed in at %(time)s.") % {
+                "time": timezone.localtime(row.checked_in_at).strftime("%H:%M")})
+        if row.checked_out_at:  # back in after leaving
+            row.checked_out_at = None
+        else:
+            row.checked_in_at = moment
+            row.method = CheckinMethod.SELF if (method == CheckinMethod.QR and not row.expected) else method
+            row.makeup_reason = reason
+            row.signed_by = _user(actor)
+        row.save()
+        return CheckinResult(row, message=_("Signed in at %(time)s.") % {
+            "time": timezone.localtime(row.checked_in_at).strftime("%H:%M")})
+
+
+def checkin_qr(user, token, moment=None):
+    """A logged-in attendee scanned the screen's code with their phone."""
+    moment = _now(moment)
+    try:
+        meeting_id = int(str(token).split(".")[0])
+    except ValueError:
+        raise DomainError(_("This is not a sign-in code of the platform."), field="token") from None
+    try:
+        rules.check_qr_token(_qr_secret(), token, meeting_id, moment)
+    except rules.TokenError as e:
+        raise DomainError(str(e), field="token") from None
+    if not Meeting.objects.filter(pk=meeting_id).exists():
+        raise DomainError(_("This is not a sign-in code of the platform."), field="token")
+    person = Person.objects.filter(pk=getattr(user, "person_id", None)).first()
+    if person is None:
+        raise DomainError(_("Your account is not linked to a person: ask the branch to link it."))
+    return _sign_in(meeting_id, person, CheckinMethod.QR, moment)
+
+
+def checkin_manual(actor, meeting, person, moment=None):
+    """The recorder signs a person in at the door (invited or, for anyone they can see, added)."""
+    _require(actor, MANAGE, meeting.org_path)
+    return _sign_in(meeting.pk, person, CheckinMethod.MANUAL, _now(moment), actor=actor, allow_uninvited=True)
+
+
+def checkin_makeup(actor, meeting, person, reason, moment=None):
+    """补签: after the fact, with a reason; marked as such."""
+    _require(actor, MANAGE, meeting.org_path)
+    reason = _clean_text(reason, "reason", 300, required=True)
+    if meeting.starts_at > _now(moment):
+        raise DomainError(_("A make-up sign-in is for a meeting that has started."), field="reason")
+    return _sign_in(meeting.pk, person, CheckinMethod.MAKEUP, _now(moment), actor=actor, reason=reason,
+                    any_time=True, allow_uninvited=True)
+
+
+# ---- card readers and gates ------------------------------------------------------------------------------------
+
+def _key_hash(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_device(actor, org, name):
+    """Register a reader; returns (device, key). The key is shown once and stored only as a hash."""
+    _require(actor, MANAGE, org.path)
+    name = _clean_text(name, "name", 100, required=True)
+    for _attempt in range(5):
+        key = secrets.token_urlsafe(30)
+        if not Device.objects.filter(key_prefix=key[:8]).exists():
+            break
+    device = Device.objects.create(org=org, name=name, key_prefix=key[:8], key_hash=_key_hash(key))
+    return device, key
+
+
+def device_for_key(key):
+    key = (key or "").strip()
+    if len(key) < 20:
+        return None
+    device = Device.objects.select_related("org").filter(key_prefix=key[:8], active=True).first()
+    if device is None or not secrets.compare_digest(device.key_hash, _key_hash(key)):
+        return None
+    return device
+
+
+@transaction.atomic
+def register_card(actor, person, number):
+    _require(actor, MANAGE, person.scope_path or "-")
+    number = _clean_text(number, "number", 40, required=True).upper()
+    existing = Card.objects.filter(number=number).first()
+    if existing is not None:
+        if existing.person_id == person.pk and existing.active:
+            return existing
+        raise DomainError(_("This card is registered to someone else."), field="number")
+    return Card.objects.create(number=number, person=person)
+
+
+def checkin_card(device, meeting_id, card, event="in", moment=None):
+    """A reader at the door posts a card. Repeated posts change nothing; an unknown card is reported."""
+    moment = _now(moment)
+    meeting = Meeting.objects.filter(pk=meeting_id, org_path__startswith=device.org.path).first()
+    if meeting is None:
+        raise Http404
+    number = (card or "").strip().upper()
+    holder = Card.objects.select_related("person").filter(number=number, active=True).first() if number else None
+    if holder is None:
+        raise LookupError(_("Unknown card: register it to a person first."))
+    Device.objects.filter(pk=device.pk).update(last_seen_at=moment)
+    if event == "out":
+        return _sign_out(meeting, holder.person, moment)
+    if event != "in":
+        raise DomainError(_("The event is “in” or “out”."), field="event")
+    return _sign_in(meeting.pk, holder.person, CheckinMethod.CARD, moment)
+
+
+def _sign_out(meeting, person, moment):
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().filter(meeting=meeting, person=person).first()
+        if row is None or not row.checked_in_at:
+            raise DomainError(_("Not signed in to this meeting."), field="card")
+        if row.checked_out_at:
+            return CheckinResult(row, already=True, message=_("Already signed out."))
+        row.checked_out_at = moment
+        row.save()
+        return CheckinResult(row, message=_("Signed out at %(time)s.") % {
+            "time": timezone.localtime(moment).strftime("%H:%M")})
+
+
+# ---- attendance ------------------------------------------------------------------------------------------------
+
+def attendance(meeting):
+    """应到, 实到, 请假, 缺席, 离场 with the people of each (one query)."""
+    rows = list(meeting.attendances.select_related("person").order_by("person__name", "guest_name", "id"))
+    expected = [r for r in rows if r.expected]
+    present = [r for r in rows if r.checked_in_at]
+    on_leave = [r for r in expected if r.leave == LeaveState.APPROVED and not r.checked_in_at]
+    absent = [r for r in expected if not r.checked_in_at and r.leave != LeaveState.APPROVED]
+    left = [r for r in present if r.checked_out_at]
+    return {"expected": expected, "present": present, "on_leave": on_leave, "absent": absent, "left": left,
+            "walk_ins": [r for r in present if not r.expected],
+            "counts": {"expected": len(expected), "present": len(present), "on_leave": len(on_leave),
+                       "absent": len(absent), "left": len(left)}}
+
+
+def member_history(person, start=None, end=None):
+    """A member's meetings (invited) with what happened, and the attendance rate over the held ones."""
+    now = timezone.now()
+    qs = (Attendance.objects.filter(person=person, expected=True).exclude(meeting__state=MeetingState.CANCELLED)
+          .select_related("meeting", "meeting__org").order_by("-meeting__starts_at"))
+    if start:
+        qs = qs.filter(meeting__starts_at__date__gte=start)
+    if end:
+        qs = qs.filter(meeting__starts_at__date__lte=end)
+    rows = list(qs)
+    held = [r for r in rows if r.meeting.starts_at <= now]
+    attended = sum(1 for r in held if r.checked_in_at)
+    excused = sum(1 for r in held if not r.checked_in_at and r.leave == LeaveState.APPROVED)
+    return {"rows": rows, "held": len(held), "attended": attended, "excused": excused,
+            "rate": round(100 * attended / len(held)) if held else None}
+
+
+# ---- compliance ------------------------------------------------------------------------------------------------
+
+def _ancestors(path):
+    return {path[:i] for i in range(8, len(path) + 1, 8)}
+
+
+def compliance(root, start, end, today=None):
+    """For each active organisation under `root` with requirements, per required type: held, required over
+    [start, end] and a verdict — red if a period that has ended fell short, amber if only the running period is
+    short so far, green otherwise. Three queries whatever the size of the subtree."""
+    today = today or timezone.localdate()
+    rows = list(Requirement.objects.values_list("set_by__path", "meeting_type__code", "org_type", "period", "count"))
+    org_types = {r[2] for r in rows}
+    orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE, org_type__in=org_types)
+                .values("id", "name", "path", "org_type", "depth").order_by("path"))
+    tz_start = timezone.make_aware(datetime.combine(start, time.min))
+    tz_end = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    held = (Meeting.types.through.objects
+            .filter(meeting__org_path__startswith=root.path, meeting__starts_at__gte=tz_start,
+                    meeting__starts_at__lt=min(tz_end, timezone.now()))
+            .exclude(meeting__state=MeetingState.CANCELLED)
+            .annotate(day=TruncDate("meeting__starts_at"))
+            .values_list("meeting__org_id", "meetingtype__code", "day").annotate(n=Count("id")))
+    by_org = {}
+    for org_id, code, day, n in held:
+        by_org.setdefault(org_id, {}).setdefault(code, []).append((day, n))
+    override_paths = {r[0] for r in rows if r[0] is not None}
+    cache = {}
+    out = []
+    for org in orgs:
+        relevant = frozenset(p for p in _ancestors(org["path"]) if p in override_paths)
+        key = (org["org_type"], relevant)
+        if key not in cache:
+            cache[key] = rules.resolve_requirements(org["org_type"], relevant, rows)
+        cells = {}
+        for code, (period, count) in cache[key].items():
+            days = by_org.get(org["id"], {}).get(code, [])
+            periods = rules.periods_in(period, start, end)
+            short_ended = short_running = False
+            total = 0
+            for p_start, p_end in periods:
+                n = sum(c for d, c in days if p_start <= d < p_end)
+                total += n
+                if n < count:
+                    if p_end <= today:
+                        short_ended = True
+                    else:
+                        short_running = True
+            required = count * len(periods)
+            verdict = rules.RED if short_ended else rules.AMBER if short_running else rules.GREEN
+            cells[code] = {"held": total, "required": required, "verdict": verdict, "period": period}
+        if cells:
+            worst = (rules.RED if any(c["verdict"] == rules.RED for c in cells.values())
+                     else rules.AMBER if any(c["verdict"] == rules.AMBER for c in cells.values()) else rules.GREEN)
+            out.append({**org, "cells": cells, "verdict": worst})
+    return out
+
+
+def visible_compliance_root(user, org_id=None):
+    """The organisation whose subtree the user may see compliance for."""
+    qs = scoped(Organization.objects.all(), user, READ)
+    if org_id is not None:
+        return qs.filter(pk=org_id).first()
+    scope = scope_for(user)
+    prefixes = scope.prefixes(READ)
+    if scope.superuser:
+        return Organization.objects.filter(parent=None).order_by("path").first()
+    return Organization.objects.filter(path__in=prefixes).order_by("path").first() if prefixes else None
+

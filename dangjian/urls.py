@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,6 +15,7 @@ def platform(request):
             "can_read_people": has_perm_anywhere(user, rules.PEOPLE_READ),
             "can_manage_transfers": has_perm_anywhere(user, rules.TRANSFERS_MANAGE),
             "can_read_audit": has_perm_anywhere(user, rules.AUDIT_READ),
+            "meetings": bool(user.person_id) or has_perm_anywhere(user, rules.MEETINGS_READ),
             "own_org_id": user.person.org_id if user.person_id and user.person else None,
         }
     return {"platform_name": settings.DANGJIAN_PLATFORM_NAME or _("Dangjian Party-building platform"), "nav": nav}

@@ -112,6 +112,18 @@ class Meeting(AuditedModel, VersionedModel):
     def audit_org_path(self):
         return self.org_path
 
+    @property
+    def phase(self):
+        """cancelled, recorded, planned (not started), running, or due (held, minutes not written yet)."""
+        from django.utils import timezone
+
+        if self.state in (MeetingState.CANCELLED, MeetingState.RECORDED):
+            return self.state
+        now = timezone.now()
+        if now < self.starts_at:
+            return "planned"
+        return "running" if now <= self.ends_at else "due"
+
 
 class LeaveState(models.TextChoices):
     NONE = "", _("No leave asked")

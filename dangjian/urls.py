@@ -10,6 +10,8 @@ urlpatterns = [
     path("people/", include("dangjian.people.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
+    path("talks/", include("dangjian.talks.urls")),
+    path("activities/", include("dangjian.activities.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -319,3 +319,43 @@ def test_cards_are_registered_once(tree):
     assert "number" in e.value.error_dict
     with pytest.raises(Http404):
         services.register_card(tree.users.branch2, make_person(tree.branch1), "C2")
+
+
+def test_reminders_go_once_to_those_expected(tree):
+    soon = plan(tree, start_in=timedelta(minutes=40))
+    later = plan(tree, start_in=timedelta(hours=5))
+    services.request_leave(tree.users.member1, soon, "出差")
+    services.decide_leave(tree.users.branch1, Attendance.objects.get(meeting=soon, person=tree.member1), True)
+    assert services.send_reminders() == 1
+    assert services.send_reminders() == 0  # claimed: a second run (or a second worker) reminds nobody again
+    reminded = set(Notice.objects.filter(meeting=soon, kind="reminder").values_list("person__name", flat=True))
+    assert reminded == {"委员会书记", "支部书记一", "小组长一", "普通党员二"}  # not the one on approved leave
+    assert not Notice.objects.filter(meeting=later, kind="reminder").exists()
+    from dangjian.meetings.tasks import send_reminders
+
+    assert send_reminders.delay().get() == 0
+
+
+def test_notices_page_reads_them(client, tree):
+    plan(tree)
+    client.force_login(tree.users.member1)
+    assert services.unread_count(tree.users.member1) == 1
+    home = client.get("/")
+    assert 'data-unread="1"' in home.content.decode()
+    page = client.get("/meetings/notices/")
+    assert page.status_code == 200 and len(page.context["notices"]) == 1
+    assert services.unread_count(tree.users.member1) == 0
+
+
+def test_periods_still_to_come_ask_for_nothing_yet(tree):
+    year = date.today().year
+    for month in (1, 2, 3):
+        _held(tree, tree.branch1, "committee", f"{year}-{month:02d}-10 09:00:00+08:00")
+    rows = {r["id"]: r for r in services.compliance(tree.committee, date(year, 1, 1), date(year, 12, 31),
+                                                     today=date(year, 3, 20))}
+    cell = rows[tree.branch1.pk]["cells"]["committee"]
+    assert (cell["held"], cell["required"], cell["verdict"]) == (3, 3, rules.GREEN)
+    assert "life_meeting" in rows[tree.branch1.pk]["cells"]  # the year has begun: amber until it is held
+    assert rows[tree.branch1.pk]["cells"]["life_meeting"]["verdict"] == rules.AMBER
+    early = services.compliance(tree.committee, date(year + 1, 1, 1), date(year + 1, 12, 31), today=date(year, 3, 20))
+    assert early == []  # nothing has begun

@@ -228,6 +228,48 @@ def _transition(actor, meeting, action, **changes):
     return meeting
 
 
+REMINDER_BEFORE = timedelta(hours=1)
+
+
+def send_reminders(moment=None, before=REMINDER_BEFORE):
+    """Notices to the attendees (not on approved leave) of planned meetings starting within `before`. A meeting is
+    claimed by a conditional UPDATE of `reminded_at`, so concurrent or repeated runs remind once. Returns the
+    number of meetings reminded."""
+    now = _now(moment)
+    due = list(Meeting.objects.filter(state=MeetingState.PLANNED, reminded_at__isnull=True, starts_at__gt=now,
+                                      starts_at__lte=now + before).values_list("pk", flat=True))
+    done = 0
+    for pk in due:
+        with transaction.atomic():
+            if not Meeting.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            meeting = Meeting.objects.get(pk=pk)
+            people = list(Person.objects.filter(attendances__meeting=meeting, attendances__expected=True)
+                          .exclude(attendances__leave=LeaveState.APPROVED).distinct())
+            _notify(meeting, people, "reminder", _("Reminder: %(topic)s") % {"topic": meeting.topic},
+                    _describe(meeting))
+            done += 1
+    return done
+
+
+def my_notices(user, limit=50):
+    pid = getattr(user, "person_id", None)
+    if not pid:
+        return Notice.objects.none()
+    return Notice.objects.filter(person_id=pid).select_related("meeting").order_by("-created_at", "-id")[:limit]
+
+
+def unread_count(user):
+    pid = getattr(user, "person_id", None)
+    return Notice.objects.filter(person_id=pid, read_at__isnull=True).count() if pid else 0
+
+
+def mark_read(user):
+    pid = getattr(user, "person_id", None)
+    if pid:
+        Notice.objects.filter(person_id=pid, read_at__isnull=True).update(read_at=timezone.now())
+
+
 @transaction.atomic
 def cancel_meeting(actor, meeting, reason):
     _require(actor, MANAGE, meeting.org_path)
@@ -507,9 +549,10 @@ def _ancestors(path):
 
 
 def compliance(root, start, end, today=None):
-    """For each active organisation under `root` with requirements, per required type: held, required over
-    [start, end] and a verdict — red if a period that has ended fell short, amber if only the running period is
-    short so far, green otherwise. Three queries whatever the size of the subtree."""
+    """For each active organisation under `root` with requirements, per required type: held, required over the
+    periods of [start, end] that have begun by `today` (a period still to come asks for nothing yet) and a
+    verdict — red if a period that has ended fell short, amber if only the running period is short so far, green
+    otherwise. Three queries whatever the size of the subtree."""
     today = today or timezone.localdate()
     rows = list(Requirement.objects.values_list("set_by__path", "meeting_type__code", "org_type", "period", "count"))
     org_types = {r[2] for r in rows}
@@ -537,7 +580,9 @@ def compliance(root, start, end, today=None):
         cells = {}
         for code, (period, count) in cache[key].items():
             days = by_org.get(org["id"], {}).get(code, [])
-            periods = rules.periods_in(period, start, end)
+            periods = [p for p in rules.periods_in(period, start, end) if p[0] <= today]  # begun by today
+            if not periods:
+                continue
             short_ended = short_running = False
             total = 0
             for p_start, p_end in periods:

@@ -389,6 +389,15 @@ def compliance(request):
 
 
 @login_required
+def notices(request):
+    """The user's notices (meeting notices, reminders, leave decisions, cancellations); opening the page reads them."""
+    rows = list(services.my_notices(request.user))
+    unread = {n.pk for n in rows if n.read_at is None}
+    services.mark_read(request.user)
+    return render(request, "meetings/notices.html", {"notices": rows, "unread": unread})
+
+
+@login_required
 def my_history(request):
     """A member's own meetings and attendance rate."""
     if not request.user.person_id:

@@ -359,3 +359,62 @@ def test_periods_still_to_come_ask_for_nothing_yet(tree):
     assert rows[tree.branch1.pk]["cells"]["life_meeting"]["verdict"] == rules.AMBER
     early = services.compliance(tree.committee, date(year + 1, 1, 1), date(year + 1, 12, 31), today=date(year, 3, 20))
     assert early == []  # nothing has begun
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.sampled_from(["month", "quarter", "year"]), st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+       st.integers(0, 800))
+def test_periods_tile_the_range_without_gaps(period, start, days):
+    end = start + timedelta(days=days)
+    periods = rules.periods_in(period, start, end)
+    assert periods[0][0] <= start < periods[0][1] and periods[-1][0] <= end < periods[-1][1]
+    for (a_start, a_end), (b_start, _b_end) in zip(periods, periods[1:], strict=False):
+        assert a_end == b_start and a_start < a_end
+    for p_start, p_end in periods:
+        assert rules.period_bounds(period, p_start) == (p_start, p_end)
+        assert rules.period_bounds(period, p_end - timedelta(days=1)) == (p_start, p_end)
+
+
+@given(st.lists(st.tuples(st.sampled_from([None, "00000001", "0000000100000002", "000000010000000200000003"]),
+                          st.sampled_from(["a", "b"]), st.sampled_from(["branch", "group"]),
+                          st.sampled_from(["month", "year"]), st.integers(0, 3)), max_size=12))
+def test_the_nearest_rule_wins(rows):
+    ancestors = {"00000001", "0000000100000002", "000000010000000200000003"}
+    found = rules.resolve_requirements("branch", ancestors, rows)
+    for code in ("a", "b"):
+        candidates = [r for r in rows if r[1] == code and r[2] == "branch"]
+        if not candidates:
+            assert code not in found
+            continue
+        nearest = max(candidates, key=lambda r: -1 if r[0] is None else len(r[0]))
+        depth = -1 if nearest[0] is None else len(nearest[0])
+        same = [r for r in candidates if (-1 if r[0] is None else len(r[0])) == depth]
+        if nearest[4] == 0 and len(same) == 1:
+            assert code not in found
+        elif len(same) == 1:
+            assert found[code] == (nearest[3], nearest[4])
+
+
+def test_effective_requirements_show_the_nearest_rule(tree):
+    lesson = MeetingType.objects.get(code="lesson")
+    Requirement.objects.create(set_by=tree.committee, meeting_type=lesson, org_type="branch", period="month", count=2)
+    rows = services.effective_requirements(tree.branch1)
+    row = next(r for r in rows if r["org_type"] == "branch" and r["requirement"].meeting_type.code == "lesson")
+    assert row["requirement"].set_by == tree.committee and not row["own"]
+    services.set_requirement(tree.users.branch1, tree.branch1, meeting_type="lesson", org_type="branch",
+                             period="quarter", count=1)
+    row = next(r for r in services.effective_requirements(tree.branch1)
+               if r["org_type"] == "branch" and r["requirement"].meeting_type.code == "lesson")
+    assert row["own"] and row["requirement"].period == "quarter"
+    with pytest.raises(Http404):
+        services.set_requirement(tree.users.branch2, tree.branch1, meeting_type="lesson", org_type="branch",
+                                 period="month", count=1)
+    for bad, field in (({"org_type": "committee"}, "org_type"), ({"period": "week"}, "period"),
+                       ({"count": "x"}, "count"), ({"meeting_type": "nope"}, "meeting_type")):
+        kwargs = {"meeting_type": "lesson", "org_type": "branch", "period": "month", "count": 1, **bad}
+        with pytest.raises(ValidationError) as e:
+            services.set_requirement(tree.users.branch1, tree.branch1, **kwargs)
+        assert field in e.value.error_dict

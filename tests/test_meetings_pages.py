@@ -177,3 +177,47 @@ def test_meeting_list_query_count_does_not_grow(client, tree, django_assert_max_
     assert len(first.context["page"].object_list) == 3 and len(more.context["page"].object_list) == 13
     found = client.get(reverse("meetings:list") + "?q=更多会议1")
     assert [m.topic for m in found.context["page"].object_list] == ["更多会议1"]
+
+
+def test_settings_requirements_types_devices_and_cards(client, tree):
+    from dangjian.meetings.models import Card, Device, MeetingType, Requirement
+
+    client.force_login(tree.users.committee)
+    url = reverse("meetings:settings") + f"?org={tree.committee.pk}"
+    assert client.get(url).status_code == 200
+    client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "require", "org_type": "branch",
+                                               "meeting_type": "lesson", "period": "month", "count": "1"})
+    own = Requirement.objects.get(set_by=tree.committee, meeting_type__code="lesson", org_type="branch")
+    assert (own.period, own.count) == ("month", 1)
+    rows = client.get(url).context["rows"]
+    lesson = next(r for r in rows if r["org_type"] == "branch" and r["requirement"].meeting_type.code == "lesson")
+    assert lesson["own"]
+    bad = client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "require",
+                                                     "org_type": "branch", "meeting_type": "lesson",
+                                                     "period": "month", "count": "99"}, follow=True)
+    assert any("31" in str(m) for m in bad.context["messages"])
+    assert Requirement.objects.get(pk=own.pk).count == 1
+    client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "unrequire",
+                                               "requirement": own.pk})
+    assert not Requirement.objects.filter(pk=own.pk).exists()
+    client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "type", "name": "理论学习中心组"})
+    assert MeetingType.objects.filter(name="理论学习中心组").exists()
+    page = client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "device", "name": "大门"})
+    assert page.status_code == 200 and page.context["new_key"]
+    from dangjian.meetings import services as s
+
+    assert s.device_for_key(page.context["new_key"]) == Device.objects.get(name="大门")
+    client.post(reverse("meetings:settings"), {"org": tree.committee.pk, "action": "card",
+                                               "person": tree.member2.pk, "number": "k-77"})
+    assert Card.objects.get(number="K-77").person == tree.member2
+    # a branch secretary: only their subtree; a free type needs a committee post
+    client.force_login(tree.users.branch1)
+    assert client.get(reverse("meetings:settings") + f"?org={tree.committee.pk}").status_code == 404
+    assert client.get(reverse("meetings:settings") + f"?org={tree.branch2.pk}").status_code == 404
+    assert client.post(reverse("meetings:settings"), {"org": tree.branch1.pk, "action": "type",
+                                                      "name": "x"}).status_code == 404
+    client.post(reverse("meetings:settings"), {"org": tree.branch1.pk, "action": "card", "person": tree.member2.pk,
+                                               "number": "K-78"})
+    assert not Card.objects.filter(number="K-78").exists()  # member2 is in the sibling branch
+    client.force_login(tree.users.member1)
+    assert client.get(reverse("meetings:settings")).status_code == 404

@@ -19,7 +19,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, scope_for, scoped
 from dangjian.audit import chain
 from dangjian.core.errors import DomainError
-from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
@@ -35,6 +35,7 @@ from .models import (
     MeetingType,
     Minutes,
     Notice,
+    Period,
     Requirement,
 )
 
@@ -614,3 +615,83 @@ def visible_compliance_root(user, org_id=None):
         return Organization.objects.filter(parent=None).order_by("path").first()
     return Organization.objects.filter(path__in=prefixes).order_by("path").first() if prefixes else None
 
+
+
+# ---- requirements as data --------------------------------------------------------------------------------------
+
+REQUIRABLE_ORG_TYPES = (OrgType.GENERAL_BRANCH, OrgType.BRANCH, OrgType.GROUP)
+
+
+def effective_requirements(org):
+    """What applies under `org`, per organisation kind and meeting type: (period, count, set by) — the nearest
+    rule among `org` and its ancestors, else the platform default. One query."""
+    ancestors = _ancestors(org.path)
+    rows = list(Requirement.objects.filter(Q(set_by__isnull=True) | Q(set_by__path__in=ancestors))
+                .select_related("meeting_type", "set_by"))
+    out = []
+    for org_type in REQUIRABLE_ORG_TYPES:
+        best = {}
+        for r in rows:
+            if r.org_type != org_type:
+                continue
+            depth = len(r.set_by.path) if r.set_by_id else -1
+            if r.meeting_type.code not in best or depth > best[r.meeting_type.code][0]:
+                best[r.meeting_type.code] = (depth, r)
+        for _code, (_d, r) in sorted(best.items(), key=lambda kv: kv[1][1].meeting_type.sort_order):
+            out.append({"org_type": org_type, "requirement": r, "own": r.set_by_id == org.pk})
+    return out
+
+
+@transaction.atomic
+def set_requirement(actor, org, *, meeting_type, org_type, period, count):
+    """`org` (a committee or general branch, usually) requires `count` meetings of `meeting_type` per `period` of
+    every organisation of kind `org_type` in its subtree; 0 switches the requirement off there."""
+    _require(actor, MANAGE, org.path)
+    if org_type not in REQUIRABLE_ORG_TYPES:
+        raise DomainError(_("Choose an organisation kind from the list."), field="org_type")
+    if period not in Period.values:
+        raise DomainError(_("Choose a period from the list."), field="period")
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a whole number."), field="count") from None
+    if not 0 <= count <= 31:
+        raise DomainError(_("Between 0 and 31."), field="count")
+    mtype = MeetingType.objects.filter(code=getattr(meeting_type, "code", meeting_type)).first()
+    if mtype is None:
+        raise DomainError(_("Choose a meeting type from the list."), field="meeting_type")
+    row = Requirement.objects.select_for_update().filter(set_by=org, meeting_type=mtype, org_type=org_type).first()
+    if row is None:
+        row = Requirement(set_by=org, meeting_type=mtype, org_type=org_type)
+    row.period, row.count = period, count
+    row.save()
+    return row
+
+
+@transaction.atomic
+def remove_requirement(actor, requirement):
+    """Drop an organisation's own rule: the one above it (or the default) applies again."""
+    if requirement.set_by_id is None:
+        raise DomainError(_("The platform's defaults are changed by a committee's own rule, not removed."))
+    _require(actor, MANAGE, requirement.set_by.path)
+    requirement.delete()
+
+
+@transaction.atomic
+def add_meeting_type(actor, name):
+    """A free meeting type (理论学习, 专题研讨 …), for committees to plan and require."""
+    if actor is not None and not scoped(Organization.objects.filter(
+            org_type__in=[OrgType.COMMITTEE, OrgType.HIGHER_COMMITTEE]), actor, MANAGE).exists():
+        raise Http404
+    name = _clean_text(name, "name", 60, required=True)
+    if MeetingType.objects.filter(name=name).exists():
+        raise DomainError(_("This meeting type exists already."), field="name")
+    n = MeetingType.objects.count() + 1
+    code = f"custom-{n}"
+    while MeetingType.objects.filter(code=code).exists():
+        n += 1
+        code = f"custom-{n}"
+    mtype = MeetingType.objects.create(code=code, name=name, builtin=False, sort_order=200 + n)
+    chain.record(chain.AuditEntry.Action.CREATE, "meetings.meetingtype", mtype.pk, object_repr=name,
+                 after={"code": code, "name": name}, actor=_user(actor))
+    return mtype

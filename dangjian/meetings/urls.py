@@ -10,6 +10,7 @@ urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("mine/", views.my_history, name="history"),
     path("notices/", views.notices, name="notices"),
+    path("settings/", views.settings_page, name="settings"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("<int:pk>/leave/", views.leave_request, name="leave"),

@@ -19,12 +19,23 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.orgs.forms import add_domain_error
-from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.models import Person
 
 from . import rules, services
 from .forms import LeaveDecisionForm, MeetingFilterForm, MinutesForm, PeriodForm, PlanForm, ReasonForm
-from .models import Attendance, LeaveState, Meeting, MeetingState, MeetingType, Minutes
+from .models import (
+    Attendance,
+    Card,
+    Device,
+    LeaveState,
+    Meeting,
+    MeetingState,
+    MeetingType,
+    Minutes,
+    Period,
+    Requirement,
+)
 from .services import MANAGE, READ
 
 PAGE_SIZE = 20
@@ -406,3 +417,68 @@ def my_history(request):
     return render(request, "meetings/history.html", {"person": person, "history": services.member_history(person),
                                                      "can_comply": has_perm_anywhere(request.user, READ),
                                                      "can_plan": has_perm_anywhere(request.user, MANAGE)})
+
+
+# ---------------------------------------------------------------------------------------------------- settings
+
+@login_required
+def settings_page(request):
+    """An organisation's organisational-life settings: required meetings for its subtree, free meeting types,
+    sign-in devices and cards."""
+    user = request.user
+    if not has_perm_anywhere(user, MANAGE):
+        raise Http404
+    orgs = _orgs(user, MANAGE)
+    raw = request.GET.get("org") or request.POST.get("org") or (str(orgs[0].pk) if orgs else "")
+    if not (raw.isdigit() and len(raw) < 19):
+        raise Http404
+    org = scoped(Organization.objects.all(), user, MANAGE).filter(pk=int(raw)).first()
+    if org is None:
+        raise Http404
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "require":
+                services.set_requirement(user, org, meeting_type=request.POST.get("meeting_type"),
+                                         org_type=request.POST.get("org_type"), period=request.POST.get("period"),
+                                         count=request.POST.get("count"))
+                messages.success(request, _("Requirement saved."))
+            elif action == "unrequire":
+                req = Requirement.objects.filter(pk=request.POST.get("requirement") or 0, set_by=org).first()
+                if req is None:
+                    raise Http404
+                services.remove_requirement(user, req)
+                messages.success(request, _("Requirement removed: the rule above applies again."))
+            elif action == "type":
+                services.add_meeting_type(user, request.POST.get("name", ""))
+                messages.success(request, _("Meeting type added."))
+            elif action == "device":
+                _device, new_key = services.create_device(user, org, request.POST.get("name", ""))
+                messages.success(request, _("Device registered. Copy its key now: it is not shown again."))
+            elif action == "card":
+                person = scoped(Person.objects.all(), user, MANAGE).filter(
+                    pk=request.POST.get("person") if (request.POST.get("person") or "").isdigit() else 0,
+                    scope_path__startswith=org.path).first()
+                if person is None:
+                    raise ValidationError({"person": [_("Choose people from the list.")]})
+                services.register_card(user, person, request.POST.get("number", ""))
+                messages.success(request, _("Card registered."))
+            else:
+                raise Http404
+        except ValidationError as e:
+            for m in _messages_of(e):
+                messages.error(request, m)
+        if new_key is None:
+            return redirect(reverse("meetings:settings") + f"?org={org.pk}")
+    people = list(Person.objects.filter(scope_path__startswith=org.path, status__in=("normal", "flowing", "lost"))
+                  .only("id", "name").order_by("name")[:ORG_LIMIT])
+    return render(request, "meetings/settings.html", {
+        "org": org, "orgs": orgs, "rows": services.effective_requirements(org), "new_key": new_key,
+        "types": list(MeetingType.objects.all()), "periods": Period.choices,
+        "org_types": [(t, OrgType(t).label) for t in services.REQUIRABLE_ORG_TYPES],
+        "devices": list(Device.objects.filter(org__path__startswith=org.path).select_related("org").order_by("name")),
+        "cards": list(Card.objects.filter(person__scope_path__startswith=org.path).select_related("person")
+                      .order_by("person__name")[:ORG_LIMIT]),
+        "people": people, "can_plan": True, "can_comply": True,
+    })

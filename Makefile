@@ -29,12 +29,13 @@ $(VENV)/.dev: requirements/dev.txt $(VENV)/.base
 # and are copied into the static tree the platform serves; nothing is loaded from a CDN.
 $(VENDOR)/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/swagger-ui
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/swagger-ui $(VENDOR)/trix
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp node_modules/trix/dist/trix.umd.min.js node_modules/trix/dist/trix.css $(VENDOR)/trix/
 	cd node_modules/swagger-ui-dist && cp swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js favicon-32x32.png ../../$(VENDOR)/swagger-ui/
 	touch $@
 

@@ -418,3 +418,36 @@ def test_effective_requirements_show_the_nearest_rule(tree):
         with pytest.raises(ValidationError) as e:
             services.set_requirement(tree.users.branch1, tree.branch1, **kwargs)
         assert field in e.value.error_dict
+
+
+def test_minutes_are_sanitised_rich_text(tree):
+    held = plan(tree, start_in=timedelta(hours=-1))
+    m = services.record_minutes(tree.users.branch1, held, '<div><strong>决议</strong><script>alert(1)</script>'
+                                '<a href="javascript:alert(1)" onclick="x()">链接</a><ul><li>一</li></ul></div>')
+    assert "<strong>决议</strong>" in m.text and "<li>一</li>" in m.text
+    assert "script" not in m.text and "javascript" not in m.text and "onclick" not in m.text
+    plain = services.record_minutes(tree.users.branch1, held, "第一行\n第二行 <b")
+    assert "<br>" in plain.text or "</p>" in plain.text
+    with pytest.raises(ValidationError) as e:
+        services.record_minutes(tree.users.branch1, held, "<div><br></div>")
+    assert "text" in e.value.error_dict
+
+
+def test_photos_and_attachments(tree, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    held = plan(tree, start_in=timedelta(hours=-1))
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    photo = services.add_file(tree.users.branch1, held, SimpleUploadedFile("会场.png", png), "photo")
+    assert photo.size == len(png) and photo.content_type == "image/png" and photo.file.name.endswith(".png")
+    doc = services.add_file(tree.users.branch1, held, SimpleUploadedFile("学习材料.pdf", b"%PDF-1.4"), "attachment")
+    assert doc.content_type == "application/pdf"
+    for name, content, kind, message in (("x.exe", b"MZ", "attachment", "not accepted"),
+                                         ("fake.jpg", b"not a jpeg", "photo", "not a picture"),
+                                         ("doc.pdf", b"%PDF", "photo", "not accepted")):
+        with pytest.raises(ValidationError, match=message):
+            services.add_file(tree.users.branch1, held, SimpleUploadedFile(name, content), kind)
+    with pytest.raises(Http404):
+        services.add_file(tree.users.branch2, held, SimpleUploadedFile("a.png", png), "photo")
+    assert held.files.count() == 2

@@ -221,3 +221,27 @@ def test_settings_requirements_types_devices_and_cards(client, tree):
     assert not Card.objects.filter(number="K-78").exists()  # member2 is in the sibling branch
     client.force_login(tree.users.member1)
     assert client.get(reverse("meetings:settings")).status_code == 404
+
+
+def test_files_are_served_only_to_those_who_may_read_the_meeting(client, tree, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    held = plan(tree, start_in=timedelta(hours=-1))
+    client.force_login(tree.users.branch1)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    client.post(reverse("meetings:file_upload", args=[held.pk]),
+                {"kind": "photo", "file": SimpleUploadedFile("会场.png", png, content_type="image/png")})
+    photo = held.files.get()
+    url = reverse("meetings:file", args=[held.pk, photo.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == png
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert "<img" in client.get(reverse("meetings:detail", args=[held.pk])).content.decode()
+    client.force_login(tree.users.member1)  # invited: may see it
+    assert client.get(url).status_code == 200
+    client.force_login(tree.users.branch2)
+    assert client.get(url).status_code == 404
+    assert client.post(reverse("meetings:file_upload", args=[held.pk]),
+                       {"kind": "photo", "file": SimpleUploadedFile("b.png", png)}).status_code == 404
+    assert held.files.count() == 1

@@ -80,8 +80,8 @@ def seed_meetings(root, today=None, seed=7):
             elif roll < 0.93:
                 row.leave, row.leave_reason = LeaveState.APPROVED, rng.choice(LEAVE_REASONS)
             rows.append(row)
-        minutes.append(Minutes(meeting_id=m.pk, revision=1, text=f"会议围绕“{topic}”进行学习讨论，与会党员逐一发言。",
-                               resolutions="按会议部署抓好落实。"))
+        minutes.append(Minutes(meeting_id=m.pk, revision=1, text=f"<div>会议围绕“{topic}”进行学习讨论，与会党员逐一发言。</div>",
+                               resolutions="<div>按会议部署抓好落实。</div>"))
     Attendance.objects.bulk_create(rows, batch_size=2000)
     Minutes.objects.bulk_create(minutes, batch_size=2000)
     chain.record(chain.AuditEntry.Action.IMPORT, "meetings.meeting", "", object_repr="demo meetings",

@@ -1,6 +1,8 @@
 """Organisational life (组织生活): 三会一课, 主题党日 and other meetings, their attendance and the requirements they
 are held against. Rules live in rules.py (pure) and services.py (state changes); this module only stores."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -271,3 +273,42 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def _upload_to(instance, filename):
+    from django.utils import timezone
+
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"meetings/{timezone.now():%Y/%m}/{instance.meeting_id}-{uuid.uuid4().hex}.{ext}"
+
+
+class MeetingFile(AuditedModel):
+    """A photo or attachment of a meeting (the trace after it: 会后留痕). Stored through Django's storage under a
+    random name; served only through the meeting's permission check, never as a public media URL."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        ATTACHMENT = "attachment", _("Attachment")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_upload_to)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    scope_fields = ("meeting__org_path",)
+
+    class Meta:
+        verbose_name = _("meeting file")
+        verbose_name_plural = _("meeting files")
+        ordering = ["meeting", "kind", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def audit_org_path(self):
+        return self.meeting.org_path

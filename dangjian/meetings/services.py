@@ -23,7 +23,7 @@ from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, rules
+from . import channels, richtext, rules
 from .models import (
     Attendance,
     Card,
@@ -289,8 +289,10 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     if meeting.starts_at > _now(moment):
         raise DomainError(_("The meeting has not been held yet: minutes are written after it starts."),
                           field="text")
-    text = _clean_text(text, "text", 100_000, required=True)
-    resolutions = _clean_text(resolutions, "resolutions", 20_000)
+    text = richtext.clean(_clean_text(text, "text", 200_000, required=True))
+    if richtext.is_blank(text):
+        raise DomainError(_("This field is required."), field="text")
+    resolutions = richtext.clean(_clean_text(resolutions, "resolutions", 50_000))
     action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
@@ -695,3 +697,45 @@ def add_meeting_type(actor, name):
     chain.record(chain.AuditEntry.Action.CREATE, "meetings.meetingtype", mtype.pk, object_repr=name,
                  after={"code": code, "name": name}, actor=_user(actor))
     return mtype
+
+
+# ---- photos and attachments ------------------------------------------------------------------------------------
+
+PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+ATTACHMENT_TYPES = {**PHOTO_TYPES, "pdf": "application/pdf", "txt": "text/plain",
+                    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+                    "ppt": "application/vnd.ms-powerpoint",
+                    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                    "wps": "application/vnd.ms-works", "ofd": "application/ofd"}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+IMAGE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+
+@transaction.atomic
+def add_file(actor, meeting, upload, kind):
+    """Attach a photo (jpg, png, webp) or a document (pdf, Office, WPS, OFD, txt) of at most 20 MB."""
+    from .models import MeetingFile
+
+    _require(actor, MANAGE, meeting.org_path)
+    if kind not in MeetingFile.Kind.values:
+        raise DomainError(_("Choose photo or attachment."), field="kind")
+    if upload is None:
+        raise DomainError(_("Choose a file."), field="file")
+    name = (getattr(upload, "name", "") or "file").replace("\x00", "")[-200:]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = PHOTO_TYPES if kind == MeetingFile.Kind.PHOTO else ATTACHMENT_TYPES
+    if ext not in allowed:
+        raise DomainError(_("This kind of file is not accepted: %(types)s only.") % {
+            "types": ", ".join(sorted(allowed))}, field="file")
+    if upload.size > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 20 MB."), field="file")
+    if ext in PHOTO_TYPES:
+        head = upload.read(12)
+        upload.seek(0)
+        webp = head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+        if not webp and not any(head.startswith(magic) for magic in IMAGE_MAGIC if magic != b"RIFF"):
+            raise DomainError(_("This is not a picture."), field="file")
+    return MeetingFile.objects.create(meeting=meeting, kind=kind, file=upload, name=name, size=upload.size,
+                                      content_type=allowed[ext], uploaded_by=_user(actor))

@@ -22,4 +22,6 @@ urlpatterns = [
     path("<int:pk>/screen/live/", views.screen_live, name="screen_live"),
     path("<int:pk>/live/", views.live, name="live"),
     path("<int:pk>/report/", views.attendance_report, name="report"),
+    path("<int:pk>/files/", views.file_upload, name="file_upload"),
+    path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
 ]

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from .models import (
     Device,
     LeaveState,
     Meeting,
+    MeetingFile,
     MeetingState,
     MeetingType,
     Minutes,
@@ -154,6 +155,7 @@ def _detail_context(request, meeting):
         "reason_form": ReasonForm(), "decision_form": LeaveDecisionForm(),
         "not_signed": [r for r in report["expected"] if r.person_id and not r.checked_in_at],
         "cancelled": meeting.state == MeetingState.CANCELLED,
+        "files": list(meeting.files.all()),
     }
 
 
@@ -482,3 +484,40 @@ def settings_page(request):
                       .order_by("person__name")[:ORG_LIMIT]),
         "people": people, "can_plan": True, "can_comply": True,
     })
+
+
+@require_POST
+@login_required
+def file_upload(request, pk):
+    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, _("Choose a file."))
+    for upload in files[:20]:
+        try:
+            services.add_file(request.user, meeting, upload, request.POST.get("kind", "photo"))
+        except ValidationError as e:
+            for m in _messages_of(e):
+                messages.error(request, f"{upload.name}：{m}")
+        else:
+            messages.success(request, _("%(name)s uploaded.") % {"name": upload.name})
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#files")
+
+
+@login_required
+def file_download(request, pk, file_pk):
+    """A meeting's file, for those who may read the meeting (never a public URL)."""
+    meeting = services.get_meeting_or_404(request.user, pk)
+    row = MeetingFile.objects.filter(meeting=meeting, pk=file_pk).first()
+    if row is None:
+        raise Http404
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    inline = row.kind == MeetingFile.Kind.PHOTO or row.content_type == "application/pdf"
+    response = FileResponse(handle, content_type=row.content_type or "application/octet-stream",
+                            as_attachment=not inline, filename=row.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response

@@ -245,3 +245,32 @@ def test_files_are_served_only_to_those_who_may_read_the_meeting(client, tree, s
     assert client.post(reverse("meetings:file_upload", args=[held.pk]),
                        {"kind": "photo", "file": SimpleUploadedFile("b.png", png)}).status_code == 404
     assert held.files.count() == 1
+
+
+def test_the_appointed_recorder_runs_the_meeting_without_a_post(client, tree):
+    start = timezone.now() - timedelta(minutes=10)
+    meeting = services.plan_meeting(tree.users.branch1, org=tree.branch1, types=["group"], topic="党小组会",
+                                    starts_at=start, ends_at=start + timedelta(hours=1), place="活动室",
+                                    invite={"orgs": [tree.group1]}, recorder=tree.member1)
+    client.force_login(tree.users.member1)  # a plain member, appointed recorder
+    assert client.get(reverse("meetings:screen", args=[meeting.pk])).status_code == 200
+    client.post(reverse("meetings:sign", args=[meeting.pk]), {"person": tree.leader1.pk, "kind": "manual"})
+    assert Attendance.objects.get(meeting=meeting, person=tree.leader1).checked_in_at
+    assert client.post(reverse("meetings:minutes", args=[meeting.pk]), {"text": "学习讨论"}).status_code == 302
+    assert client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "x"}).status_code == 404
+    other = plan(tree)  # not their meeting to run
+    assert client.get(reverse("meetings:screen", args=[other.pk])).status_code == 404
+
+
+def test_the_form_sets_chair_recorder_and_a_custom_list(client, tree):
+    client.force_login(tree.users.committee)
+    start = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    end = (timezone.localtime() + timedelta(days=1, hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(reverse("meetings:new"), {
+        "org": tree.general.pk, "types": ["study"], "topic": "专题研讨", "starts_at": start, "ends_at": end,
+        "place": "会议室", "host": tree.committee_sec.pk, "recorder": tree.sec2.pk,
+        "invite_people": [tree.sec1.pk, tree.sec2.pk], "checkin_before": "15"})
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(topic="专题研讨")
+    assert (meeting.host, meeting.recorder, meeting.checkin_before) == (tree.committee_sec, tree.sec2, 15)
+    assert set(meeting.attendances.values_list("person__name", flat=True)) == {"支部书记一", "支部书记二"}

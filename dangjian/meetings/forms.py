@@ -23,10 +23,15 @@ class PlanForm(StyledForm):
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     online_url = forms.URLField(label=_("Online meeting link"), max_length=200, required=False, assume_scheme="https")
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    host = forms.TypedChoiceField(label=_("Chaired by"), coerce=int, required=False, empty_value=None)
+    recorder = forms.TypedChoiceField(label=_("Recorded by"), coerce=int, required=False, empty_value=None)
     invite_host = forms.BooleanField(label=_("Invite all members of the host organisation"), required=False,
                                      initial=True)
     invite_orgs = forms.TypedMultipleChoiceField(label=_("Also invite the members of"), coerce=int, required=False,
                                                  widget=forms.SelectMultiple(attrs={"size": 6}))
+    invite_people = forms.TypedMultipleChoiceField(
+        label=_("Also invite these people"), coerce=int, required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or ⌘) to choose several."))
     members_only = forms.BooleanField(label=_("Party members only"), required=False, initial=True,
                                       help_text=_("Untick to invite everyone on the roll there: applicants, "
                                                   "activists and non-Party people too."))
@@ -36,10 +41,14 @@ class PlanForm(StyledForm):
     checkin_before = forms.IntegerField(label=_("Sign-in opens (minutes before the start)"), min_value=0,
                                         max_value=1440, initial=30)
 
-    def __init__(self, *args, orgs=(), **kwargs):
+    def __init__(self, *args, orgs=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(o.pk, ("\u3000" * max(0, o.depth - 1)) + o.name) for o in orgs]
         self.fields["org"].choices = choices
+        people_choices = [(p.pk, f"{p.name}（{p.org.short_name or p.org.name}）" if p.org_id else p.name) for p in people]
+        self.fields["host"].choices = [("", "—")] + people_choices
+        self.fields["recorder"].choices = [("", "—")] + people_choices
+        self.fields["invite_people"].choices = people_choices
         self.fields["invite_orgs"].choices = choices
         self.fields["types"].choices = [(t.code, t.name) for t in MeetingType.objects.all()]
         self.fields["types"].widget.attrs = {}
@@ -54,7 +63,9 @@ class PlanForm(StyledForm):
             "ends_at": d["ends_at"], "place": d.get("place", ""), "online_url": d.get("online_url", ""),
             "agenda": d.get("agenda", ""), "is_open": d.get("is_open", False),
             "checkin_before": d.get("checkin_before") if d.get("checkin_before") is not None else 30,
-            "invite": {"orgs": list(dict.fromkeys(invite_orgs)), "members_only": d.get("members_only", False)},
+            "invite": {"orgs": list(dict.fromkeys(invite_orgs)), "members_only": d.get("members_only", False),
+                       "people": list(d.get("invite_people") or [])},
+            "host": d.get("host"), "recorder": d.get("recorder"),
             "guests": [line.strip() for line in (d.get("guests") or "").splitlines() if line.strip()],
         }
 

@@ -73,6 +73,27 @@ def _require(actor, perm, path):
         raise Http404
 
 
+def can_record(user, meeting):
+    """The host organisation's managers, and the meeting's own chair and recorder, run the meeting: the screen,
+    sign-in at the door, make-up sign-in, minutes, photos."""
+    pid = getattr(user, "person_id", None)
+    return has_perm(user, MANAGE, meeting.org_path) or (pid is not None and pid in (meeting.host_id,
+                                                                                   meeting.recorder_id))
+
+
+def _require_recorder(actor, meeting):
+    if actor is not None and not can_record(actor, meeting):
+        raise Http404
+
+
+def get_meeting_to_record(user, pk):
+    """A meeting the user may run (see can_record), else 404."""
+    meeting = get_meeting_or_404(user, pk)
+    if not can_record(user, meeting):
+        raise Http404
+    return meeting
+
+
 def ensure_types(models=None):
     """The built-in meeting types and default requirements (idempotent). `models`: (MeetingType, Requirement) of
     a migration's state."""
@@ -284,7 +305,7 @@ def cancel_meeting(actor, meeting, reason):
 @transaction.atomic
 def record_minutes(actor, meeting, text, resolutions="", moment=None):
     """Write the minutes of a held meeting (a later call adds a revision; earlier ones are kept)."""
-    _require(actor, MANAGE, meeting.org_path)
+    _require_recorder(actor, meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.starts_at > _now(moment):
         raise DomainError(_("The meeting has not been held yet: minutes are written after it starts."),
@@ -426,13 +447,13 @@ def checkin_qr(user, token, moment=None):
 
 def checkin_manual(actor, meeting, person, moment=None):
     """The recorder signs a person in at the door (invited or, for anyone they can see, added)."""
-    _require(actor, MANAGE, meeting.org_path)
+    _require_recorder(actor, meeting)
     return _sign_in(meeting.pk, person, CheckinMethod.MANUAL, _now(moment), actor=actor, allow_uninvited=True)
 
 
 def checkin_makeup(actor, meeting, person, reason, moment=None):
     """补签: after the fact, with a reason; marked as such."""
-    _require(actor, MANAGE, meeting.org_path)
+    _require_recorder(actor, meeting)
     reason = _clean_text(reason, "reason", 300, required=True)
     if meeting.starts_at > _now(moment):
         raise DomainError(_("A make-up sign-in is for a meeting that has started."), field="reason")
@@ -718,7 +739,7 @@ def add_file(actor, meeting, upload, kind):
     """Attach a photo (jpg, png, webp) or a document (pdf, Office, WPS, OFD, txt) of at most 20 MB."""
     from .models import MeetingFile
 
-    _require(actor, MANAGE, meeting.org_path)
+    _require_recorder(actor, meeting)
     if kind not in MeetingFile.Kind.values:
         raise DomainError(_("Choose photo or attachment."), field="kind")
     if upload is None:

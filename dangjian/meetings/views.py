@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.orgs.forms import add_domain_error
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
+from dangjian.people.codes import ON_ROLL
 from dangjian.people.models import Person
 
 from . import rules, services
@@ -41,6 +43,8 @@ from .services import MANAGE, READ
 
 PAGE_SIZE = 20
 ORG_LIMIT = 500
+PEOPLE_LIMIT = 1000
+READ_PEOPLE = perms.PEOPLE_READ
 
 
 def _messages_of(exc):
@@ -113,12 +117,17 @@ def meeting_new(request):
         raise Http404
     orgs = _orgs(user, MANAGE)
     by_id = {o.pk: o for o in orgs}
+    people = list(scoped(Person.objects.filter(status__in=ON_ROLL), user, READ_PEOPLE).select_related("org")
+                  .only("id", "name", "org__name", "org__short_name").order_by("scope_path", "name")[:PEOPLE_LIMIT])
+    people_by_id = {p.pk: p for p in people}
     if request.method == "POST":
-        form = PlanForm(request.POST, orgs=orgs)
+        form = PlanForm(request.POST, orgs=orgs, people=people)
         if form.is_valid():
             try:
                 kwargs = form.service_kwargs(by_id)
                 kwargs["org"] = Organization.objects.get(pk=kwargs["org"].pk)
+                kwargs["host"] = people_by_id.get(kwargs["host"])
+                kwargs["recorder"] = people_by_id.get(kwargs["recorder"])
                 meeting = services.plan_meeting(user, **kwargs)
             except ValidationError as e:
                 add_domain_error(form, e)
@@ -134,7 +143,9 @@ def meeting_new(request):
             initial["org"] = int(request.GET["org"])
         if request.GET.get("type"):
             initial["types"] = [request.GET["type"]]
-        form = PlanForm(initial=initial, orgs=orgs)
+        if user.person_id in people_by_id:
+            initial["host"] = user.person_id
+        form = PlanForm(initial=initial, orgs=orgs, people=people)
     return render(request, "meetings/form.html", {"form": form})
 
 
@@ -150,6 +161,7 @@ def _detail_context(request, meeting):
     return {
         "meeting": meeting, "types": list(meeting.types.all()), "report": report, "minutes": minutes[0] if minutes else None,
         "revisions": len(minutes), "mine": mine, "can_manage": _can_manage(user, meeting),
+        "can_record": services.can_record(user, meeting),
         "started": meeting.starts_at <= now, "window_open": window.contains(now), "window": window,
         "leave_requests": [r for r in report["expected"] if r.leave == LeaveState.REQUESTED],
         "reason_form": ReasonForm(), "decision_form": LeaveDecisionForm(),
@@ -221,7 +233,7 @@ def _attendee(meeting, person_pk):
 @login_required
 def checkin_person(request, pk):
     """The recorder signs an invited person in (manual) or, with a reason, after the fact (make-up)."""
-    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    meeting = services.get_meeting_to_record(request.user, pk)
     person = _attendee(meeting, request.POST.get("person"))
     try:
         if request.POST.get("kind") == "makeup":
@@ -238,7 +250,7 @@ def checkin_person(request, pk):
 
 @login_required
 def minutes_edit(request, pk):
-    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    meeting = services.get_meeting_to_record(request.user, pk)
     current = meeting.minutes.order_by("-revision").first()
     if request.method == "POST":
         form = MinutesForm(request.POST)
@@ -267,7 +279,7 @@ def _checkin_url(request, meeting):
 @login_required
 def meeting_screen(request, pk):
     """The big screen at the door: a QR code that changes every 30 s and the live attendance."""
-    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    meeting = services.get_meeting_to_record(request.user, pk)
     return render(request, "meetings/screen.html", {"meeting": meeting, **_live_context(meeting),
                                                     **_qr_context(request, meeting)})
 
@@ -285,7 +297,7 @@ def _live_context(meeting):
 
 @login_required
 def screen_qr(request, pk):
-    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    meeting = services.get_meeting_to_record(request.user, pk)
     return render(request, "meetings/_qr.html", {"meeting": meeting, **_qr_context(request, meeting)})
 
 
@@ -489,7 +501,7 @@ def settings_page(request):
 @require_POST
 @login_required
 def file_upload(request, pk):
-    meeting = services.get_meeting_or_404(request.user, pk, perm=MANAGE)
+    meeting = services.get_meeting_to_record(request.user, pk)
     files = request.FILES.getlist("file")
     if not files:
         messages.error(request, _("Choose a file."))

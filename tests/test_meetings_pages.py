@@ -274,3 +274,14 @@ def test_the_form_sets_chair_recorder_and_a_custom_list(client, tree):
     meeting = Meeting.objects.get(topic="专题研讨")
     assert (meeting.host, meeting.recorder, meeting.checkin_before) == (tree.committee_sec, tree.sec2, 15)
     assert set(meeting.attendances.values_list("person__name", flat=True)) == {"支部书记一", "支部书记二"}
+
+
+def test_a_secretary_sees_a_members_attendance_rate_a_sibling_does_not(client, tree):
+    held = plan(tree, start_in=timedelta(hours=-2))
+    services.checkin_makeup(tree.users.branch1, held, tree.member1, "补签")
+    client.force_login(tree.users.branch1)
+    page = client.get(reverse("meetings:person_history", args=[tree.member1.pk]))
+    assert page.status_code == 200 and page.context["history"]["rate"] == 100
+    assert 'id="person-meetings"' in client.get(reverse("people:detail", args=[tree.member1.pk])).content.decode()
+    client.force_login(tree.users.branch2)
+    assert client.get(reverse("meetings:person_history", args=[tree.member1.pk])).status_code == 404

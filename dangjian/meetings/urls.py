@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("compliance/", views.compliance, name="compliance"),
     path("mine/", views.my_history, name="history"),
+    path("person/<int:pk>/", views.person_history, name="person_history"),
     path("notices/", views.notices, name="notices"),
     path("settings/", views.settings_page, name="settings"),
     path("<int:pk>/", views.meeting_detail, name="detail"),

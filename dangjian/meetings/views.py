@@ -414,6 +414,17 @@ def compliance(request):
 
 
 @login_required
+def person_history(request, pk):
+    """A member's meetings and attendance rate, for those who may read the member (their branch, the committee)."""
+    from dangjian.accounts.scoping import get_scoped_or_404
+
+    person = get_scoped_or_404(Person.objects.all(), request.user, perms.PEOPLE_READ, pk=pk)
+    return render(request, "meetings/history.html", {"person": person, "history": services.member_history(person),
+                                                     "other": True, "can_comply": has_perm_anywhere(request.user, READ),
+                                                     "can_plan": has_perm_anywhere(request.user, MANAGE)})
+
+
+@login_required
 def notices(request):
     """The user's notices (meeting notices, reminders, leave decisions, cancellations); opening the page reads them."""
     rows = list(services.my_notices(request.user))

@@ -451,3 +451,23 @@ def test_photos_and_attachments(tree, settings, tmp_path):
     with pytest.raises(Http404):
         services.add_file(tree.users.branch2, held, SimpleUploadedFile("a.png", png), "photo")
     assert held.files.count() == 2
+
+
+def test_meetings_api_reads_with_the_pages_scope(tree):
+    meeting = plan(tree, types=["theme_day"], topic="主题党日：学党章")
+    plan(tree, topic="支委会")
+    committee = api_as(tree.users.committee)
+    body = committee.get("/api/v1/meetings/").json()
+    assert body["count"] == 2
+    assert committee.get("/api/v1/meetings/?type=theme_day").json()["count"] == 1
+    assert committee.get("/api/v1/meetings/?q=学党章").json()["results"][0]["id"] == meeting.pk
+    assert committee.get(f"/api/v1/meetings/?org={tree.branch2.pk}").json()["count"] == 0
+    detail = committee.get(f"/api/v1/meetings/{meeting.pk}/").json()
+    assert detail["types"] == ["theme_day"] and detail["attendance"]["expected"] == 5
+    bad = committee.get("/api/v1/meetings/?date_from=2026-13-01")
+    assert bad.status_code == 400 and "date_from" in bad.json()["errors"]
+    sibling = api_as(tree.users.branch2)
+    assert sibling.get("/api/v1/meetings/").json()["count"] == 0
+    assert sibling.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
+    member = api_as(tree.users.member1)  # invited
+    assert member.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 200

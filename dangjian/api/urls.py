@@ -25,6 +25,7 @@ class DocsView(SpectacularSwaggerView):
 router = SimpleRouter()
 router.register("orgs", views.OrgViewSet, basename="org")
 router.register("people", views.PersonViewSet, basename="person")
+router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("auth/token", auth.TokenView.as_view(), name="token"),

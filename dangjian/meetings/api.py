@@ -10,16 +10,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import authentication, exceptions, permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import authentication, exceptions, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dangjian.accounts.scoping import scoped
 from dangjian.api.errors import ErrorSerializer, ValidationErrorSerializer
 from dangjian.core.context import acting_as
+from dangjian.orgs.models import Organization
 
 from . import services
-from .models import Device
+from .models import Device, Meeting
 
 
 class DeviceAuthentication(authentication.BaseAuthentication):
@@ -111,3 +113,84 @@ class DeviceAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "header", "name": "Authorization",
                 "description": "A sign-in device's key: `Device <key>`"}
+
+
+# ---- reading meetings ------------------------------------------------------------------------------------------
+
+class MeetingSerializer(serializers.ModelSerializer):
+    org = serializers.SerializerMethodField()
+    types = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    phase = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "org", "types", "topic", "agenda", "starts_at", "ends_at", "place", "online_url", "is_open",
+                  "checkin_before", "state", "phase", "version"]
+
+    def get_org(self, meeting) -> dict:
+        return {"id": meeting.org_id, "name": meeting.org.name}
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    attendance = serializers.SerializerMethodField()
+
+    class Meta(MeetingSerializer.Meta):
+        fields = MeetingSerializer.Meta.fields + ["attendance"]
+
+    def get_attendance(self, meeting) -> dict:
+        return services.attendance(meeting)["counts"]
+
+
+def _date_param(params, name):
+    from django.utils.dateparse import parse_date
+
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        parsed = parse_date(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise serializers.ValidationError({name: [_("Enter a valid date (YYYY-MM-DD).")]})
+    return parsed
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Meetings you may see", parameters=[
+        OpenApiParameter("org", int, description="subtree of this organisation"),
+        OpenApiParameter("type", str, description="meeting type code, e.g. theme_day"),
+        OpenApiParameter("date_from", str, description="YYYY-MM-DD"), OpenApiParameter("date_to", str),
+        OpenApiParameter("q", str, description="part of the topic")]),
+    retrieve=extend_schema(summary="One meeting with its attendance counts"),
+)
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Meetings of your subtrees (meetings:read) and those you are invited to — the pages' scope."""
+
+    def get_queryset(self):
+        return services.visible_meetings(self.request.user).select_related("org").prefetch_related("types") \
+            .order_by("-starts_at", "-id")
+
+    def get_serializer_class(self):
+        return MeetingDetailSerializer if self.action == "retrieve" else MeetingSerializer
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        org = params.get("org")
+        if org:
+            if not (org.isdigit() and len(org) < 19):
+                raise serializers.ValidationError({"org": [_("Enter a whole number.")]})
+            found = scoped(Organization.objects.all(), self.request.user, services.READ).filter(pk=int(org)).first()
+            queryset = queryset.filter(org_path__startswith=found.path) if found else queryset.none()
+        if params.get("type"):
+            queryset = queryset.filter(types__code=params["type"])
+        start, end = _date_param(params, "date_from"), _date_param(params, "date_to")
+        if start:
+            queryset = queryset.filter(starts_at__date__gte=start)
+        if end:
+            queryset = queryset.filter(starts_at__date__lte=end)
+        if params.get("q"):
+            queryset = queryset.filter(topic__icontains=params["q"].replace("\x00", ""))
+        return queryset

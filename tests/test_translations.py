@@ -15,7 +15,8 @@ from django.utils import translation
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "dangjian" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-IGNORE = [".venv", "node_modules", "var", "dangjian/static/vendor", "tests", "bench", "docs"]
+# dangjian/locale is ignored so that makemessages writes only to the temporary catalogue, never the committed one.
+IGNORE = [".venv", "node_modules", "var", "dangjian/static/vendor", "dangjian/locale", "tests", "bench", "docs"]
 
 
 def _missing(po):

@@ -19,6 +19,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, scope_for, scoped
 from dangjian.audit import chain
 from dangjian.core.errors import DomainError
+from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
@@ -109,17 +110,6 @@ def ensure_types(models=None):
 
 # ---- planning --------------------------------------------------------------------------------------------------
 
-def _clean_text(value, name, max_length, required=False):
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise DomainError(_("This field contains an invalid character."), field=name)
-    if required and not value:
-        raise DomainError(_("This field is required."), field=name)
-    if len(value) > max_length:
-        raise DomainError(_("At most %(n)d characters.") % {"n": max_length}, field=name)
-    return value
-
-
 def _aware(value, name):
     if isinstance(value, str):
         from django.utils.dateparse import parse_datetime
@@ -176,7 +166,7 @@ def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", onli
     _require(actor, MANAGE, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation holds no meetings."), field="org")
-    topic = _clean_text(topic, "topic", 200, required=True)
+    topic = clean_text(topic, "topic", 200, required=True)
     starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise DomainError(_("The end must be after the start."), field="ends_at")
@@ -195,9 +185,9 @@ def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", onli
                 and actor is not None:
             raise DomainError(_("Choose people from the list."), field=name)
     meeting = Meeting(
-        org=org, org_path=org.path, topic=topic, agenda=_clean_text(agenda, "agenda", 5000),
-        starts_at=starts_at, ends_at=ends_at, place=_clean_text(place, "place", 200),
-        online_url=_clean_text(online_url, "online_url", 200), host=host, recorder=recorder, is_open=bool(is_open),
+        org=org, org_path=org.path, topic=topic, agenda=clean_text(agenda, "agenda", 5000),
+        starts_at=starts_at, ends_at=ends_at, place=clean_text(place, "place", 200),
+        online_url=clean_text(online_url, "online_url", 200), host=host, recorder=recorder, is_open=bool(is_open),
         checkin_before=checkin_before, created_by=_user(actor))
     if not meeting.place and not meeting.online_url:
         raise DomainError(_("Give the place or the online meeting link."), field="place")
@@ -206,7 +196,7 @@ def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", onli
     people = list(invited_people(actor, org, invite).only("id", "name"))
     rows = [Attendance(meeting=meeting, person=p, expected=True) for p in people]
     for name in guests or ():
-        name = _clean_text(name, "guests", 60)
+        name = clean_text(name, "guests", 60)
         if name:
             rows.append(Attendance(meeting=meeting, guest_name=name, expected=True))
     Attendance.objects.bulk_create(rows)
@@ -295,7 +285,7 @@ def mark_read(user):
 @transaction.atomic
 def cancel_meeting(actor, meeting, reason):
     _require(actor, MANAGE, meeting.org_path)
-    reason = _clean_text(reason, "reason", 300, required=True)
+    reason = clean_text(reason, "reason", 300, required=True)
     meeting = _transition(actor, meeting, rules.Action.CANCEL, cancel_reason=reason)
     people = Person.objects.filter(attendances__meeting=meeting)
     _notify(meeting, people, "cancelled", _("Meeting cancelled: %(topic)s") % {"topic": meeting.topic}, reason)
@@ -310,10 +300,10 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     if meeting.starts_at > _now(moment):
         raise DomainError(_("The meeting has not been held yet: minutes are written after it starts."),
                           field="text")
-    text = richtext.clean(_clean_text(text, "text", 200_000, required=True))
+    text = richtext.clean(clean_text(text, "text", 200_000, required=True))
     if richtext.is_blank(text):
         raise DomainError(_("This field is required."), field="text")
-    resolutions = richtext.clean(_clean_text(resolutions, "resolutions", 50_000))
+    resolutions = richtext.clean(clean_text(resolutions, "resolutions", 50_000))
     action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
@@ -346,7 +336,7 @@ def request_leave(user, meeting, reason, moment=None):
         raise DomainError(_("You have already signed in."))
     if row.leave in (LeaveState.REQUESTED, LeaveState.APPROVED):
         raise DomainError(_("You have already asked for leave."))
-    row.leave, row.leave_reason = LeaveState.REQUESTED, _clean_text(reason, "reason", 300, required=True)
+    row.leave, row.leave_reason = LeaveState.REQUESTED, clean_text(reason, "reason", 300, required=True)
     row.leave_decided_at, row.leave_note = None, ""
     row.save()
     return row
@@ -358,7 +348,7 @@ def decide_leave(actor, attendance, approve, note=""):
     _require(actor, MANAGE, attendance.meeting.org_path)
     if attendance.leave != LeaveState.REQUESTED:
         raise DomainError(_("There is no request for leave to decide."))
-    note = _clean_text(note, "note", 300, required=not approve)
+    note = clean_text(note, "note", 300, required=not approve)
     attendance.leave = LeaveState.APPROVED if approve else LeaveState.DECLINED
     attendance.leave_note, attendance.leave_decided_at = note, timezone.now()
     attendance.save()
@@ -454,7 +444,7 @@ def checkin_manual(actor, meeting, person, moment=None):
 def checkin_makeup(actor, meeting, person, reason, moment=None):
     """补签: after the fact, with a reason; marked as such."""
     _require_recorder(actor, meeting)
-    reason = _clean_text(reason, "reason", 300, required=True)
+    reason = clean_text(reason, "reason", 300, required=True)
     if meeting.starts_at > _now(moment):
         raise DomainError(_("A make-up sign-in is for a meeting that has started."), field="reason")
     return _sign_in(meeting.pk, person, CheckinMethod.MAKEUP, _now(moment), actor=actor, reason=reason,
@@ -471,7 +461,7 @@ def _key_hash(key):
 def create_device(actor, org, name):
     """Register a reader; returns (device, key). The key is shown once and stored only as a hash."""
     _require(actor, MANAGE, org.path)
-    name = _clean_text(name, "name", 100, required=True)
+    name = clean_text(name, "name", 100, required=True)
     for _attempt in range(5):
         key = secrets.token_urlsafe(30)
         if not Device.objects.filter(key_prefix=key[:8]).exists():
@@ -493,7 +483,7 @@ def device_for_key(key):
 @transaction.atomic
 def register_card(actor, person, number):
     _require(actor, MANAGE, person.scope_path or "-")
-    number = _clean_text(number, "number", 40, required=True).upper()
+    number = clean_text(number, "number", 40, required=True).upper()
     existing = Card.objects.filter(number=number).first()
     if existing is not None:
         if existing.person_id == person.pk and existing.active:
@@ -706,7 +696,7 @@ def add_meeting_type(actor, name):
     if actor is not None and not scoped(Organization.objects.filter(
             org_type__in=[OrgType.COMMITTEE, OrgType.HIGHER_COMMITTEE]), actor, MANAGE).exists():
         raise Http404
-    name = _clean_text(name, "name", 60, required=True)
+    name = clean_text(name, "name", 60, required=True)
     if MeetingType.objects.filter(name=name).exists():
         raise DomainError(_("This meeting type exists already."), field="name")
     n = MeetingType.objects.count() + 1

@@ -32,6 +32,9 @@ def tree(db):
     """committee ─ general branch ─┬ branch1 (group1)   secretaries: committee_sec, sec1, sec2
                                    └ branch2            plain member: member1 in branch1; leader1 leads group1
     """
+    from dangjian.meetings.services import ensure_types
+
+    ensure_types()  # a transactional test's flush removes the rows the migrations wrote
     committee = make_org("committee", name="示例党委", code="C1")
     general = make_org("general_branch", parent=committee, name="第一党总支", code="G1")
     branch1 = make_org("branch", parent=general, name="第一党支部", code="B1")

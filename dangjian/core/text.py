@@ -15,3 +15,21 @@ def clean_text(value, field, max_length, required=False):
     if len(value) > max_length:
         raise DomainError(_("At most %(n)d characters.") % {"n": max_length}, field=field)
     return value
+
+
+def clean_moment(value, field):
+    """A date and time (a datetime, or ISO text as forms and the API send it), made timezone-aware in the
+    platform's zone; anything else is a DomainError naming the field."""
+    from datetime import datetime
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        try:
+            value = parse_datetime(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise DomainError(_("Enter a valid date and time."), field=field)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value

@@ -19,7 +19,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, scope_for, scoped
 from dangjian.audit import chain
 from dangjian.core.errors import DomainError
-from dangjian.core.text import clean_text
+from dangjian.core.text import clean_moment, clean_text
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
@@ -110,22 +110,6 @@ def ensure_types(models=None):
 
 # ---- planning --------------------------------------------------------------------------------------------------
 
-def _aware(value, name):
-    if isinstance(value, str):
-        from django.utils.dateparse import parse_datetime
-
-        try:
-            parsed = parse_datetime(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise DomainError(_("Enter a valid date and time."), field=name)
-        value = parsed
-    if not isinstance(value, datetime):
-        raise DomainError(_("Enter a valid date and time."), field=name)
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
 def invited_people(actor, org, invite):
     """Resolve the invitation: `orgs` (every on-roll Party member of each organisation's subtree — a branch,
     a group, another organisation for a joint meeting), `people` (ids the planner can see), `members_only`
@@ -167,7 +151,7 @@ def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", onli
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation holds no meetings."), field="org")
     topic = clean_text(topic, "topic", 200, required=True)
-    starts_at, ends_at = _aware(starts_at, "starts_at"), _aware(ends_at, "ends_at")
+    starts_at, ends_at = clean_moment(starts_at, "starts_at"), clean_moment(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise DomainError(_("The end must be after the start."), field="ends_at")
     if ends_at - starts_at > timedelta(days=3):

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
+from dangjian.accounts.scoping import has_perm, has_perm_anywhere
+from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import add_domain_error
-from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.orgs.models import Organization
+from dangjian.orgs.services import active_orgs_for
 
 from . import rules, services
 from .forms import AdoptForm, ProposalForm, RoundForm
@@ -28,17 +30,6 @@ from .services import MANAGE
 
 PAGE_SIZE = 20
 ORG_LIMIT = 500
-
-
-def _messages_of(exc):
-    if hasattr(exc, "error_dict"):
-        return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
-    return [str(m) for m in getattr(exc, "messages", [exc])]
-
-
-def _orgs(user, perm):
-    return list(scoped(Organization.objects.filter(status=OrgStatus.ACTIVE), user, perm)
-                .only("id", "name", "depth", "path").order_by("path")[:ORG_LIMIT])
 
 
 def _count(model, **filters):
@@ -67,7 +58,7 @@ def round_new(request):
     user = request.user
     if not has_perm_anywhere(user, MANAGE):
         raise Http404
-    orgs = _orgs(user, MANAGE)
+    orgs = active_orgs_for(user, MANAGE)
     by_id = {o.pk: o for o in orgs}
     if request.method == "POST":
         form = RoundForm(request.POST, orgs=orgs)
@@ -169,7 +160,7 @@ def _act(request, pk, proposal_pk, fn, success):
     try:
         fn(proposal)
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, success)

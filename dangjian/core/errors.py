@@ -22,3 +22,10 @@ class ConflictError(Exception):
 
         super().__init__(message or gettext("This record was changed by someone else since you opened it. Reload and try again."))
         self.message = str(self.args[0])
+
+
+def messages_of(exc):
+    """The sentences of a ValidationError (DomainError included), for pages that show them as messages."""
+    if hasattr(exc, "error_dict"):
+        return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
+    return [str(m) for m in getattr(exc, "messages", [exc])]

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
+from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import add_domain_error
-from dangjian.orgs.models import Organization, OrgStatus, OrgType
+from dangjian.orgs.models import Organization, OrgType
+from dangjian.orgs.services import active_orgs_for
 from dangjian.people.codes import ON_ROLL
 from dangjian.people.models import Person
 
@@ -47,17 +49,6 @@ PEOPLE_LIMIT = 1000
 READ_PEOPLE = perms.PEOPLE_READ
 
 
-def _messages_of(exc):
-    if hasattr(exc, "error_dict"):
-        return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
-    return [str(m) for m in getattr(exc, "messages", [exc])]
-
-
-def _orgs(user, perm):
-    return list(scoped(Organization.objects.filter(status=OrgStatus.ACTIVE), user, perm)
-                .only("id", "name", "depth", "path").order_by("path")[:ORG_LIMIT])
-
-
 def _can_manage(user, meeting):
     return has_perm(user, MANAGE, meeting.org_path)
 
@@ -68,7 +59,7 @@ def _can_manage(user, meeting):
 def meeting_list(request):
     """Meetings of my organisations and the ones I am invited to: upcoming first, then past, filterable."""
     user = request.user
-    orgs = _orgs(user, READ)
+    orgs = active_orgs_for(user, READ)
     form = MeetingFilterForm(request.GET or None, orgs=orgs)
     qs = services.visible_meetings(user)
     if form.is_valid():
@@ -115,7 +106,7 @@ def meeting_new(request):
     user = request.user
     if not has_perm_anywhere(user, MANAGE):
         raise Http404
-    orgs = _orgs(user, MANAGE)
+    orgs = active_orgs_for(user, MANAGE)
     by_id = {o.pk: o for o in orgs}
     people = list(scoped(Person.objects.filter(status__in=ON_ROLL), user, READ_PEOPLE).select_related("org")
                   .only("id", "name", "org__name", "org__short_name").order_by("scope_path", "name")[:PEOPLE_LIMIT])
@@ -182,7 +173,7 @@ def _act(request, pk, fn, success, perm=MANAGE):
     try:
         fn(meeting)
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, success)
@@ -215,7 +206,7 @@ def leave_decide(request, pk, attendance_pk):
     try:
         services.decide_leave(request.user, row, approve, request.POST.get("note", ""))
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, _("Leave approved.") if approve else _("Leave declined."))
@@ -241,7 +232,7 @@ def checkin_person(request, pk):
         else:
             result = services.checkin_manual(request.user, meeting, person)
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, f"{person.name}：{result.message}")
@@ -326,7 +317,7 @@ def checkin(request):
         try:
             result = services.checkin_qr(request.user, token)
         except ValidationError as e:
-            error = " ".join(_messages_of(e))
+            error = " ".join(messages_of(e))
     return render(request, "meetings/checkin.html", {"token": token, "meeting": meeting, "result": result,
                                                      "error": error}, status=400 if error else 200)
 
@@ -386,7 +377,7 @@ def compliance(request):
     user = request.user
     if not has_perm_anywhere(user, READ):
         raise Http404
-    orgs = _orgs(user, READ)
+    orgs = active_orgs_for(user, READ)
     form = PeriodForm(request.GET or None, orgs=orgs)
     start, end = form.period()
     raw_org = request.GET.get("org") or None
@@ -453,7 +444,7 @@ def settings_page(request):
     user = request.user
     if not has_perm_anywhere(user, MANAGE):
         raise Http404
-    orgs = _orgs(user, MANAGE)
+    orgs = active_orgs_for(user, MANAGE)
     raw = request.GET.get("org") or request.POST.get("org") or (str(orgs[0].pk) if orgs else "")
     if not (raw.isdigit() and len(raw) < 19):
         raise Http404
@@ -492,7 +483,7 @@ def settings_page(request):
             else:
                 raise Http404
         except ValidationError as e:
-            for m in _messages_of(e):
+            for m in messages_of(e):
                 messages.error(request, m)
         if new_key is None:
             return redirect(reverse("meetings:settings") + f"?org={org.pk}")
@@ -520,7 +511,7 @@ def file_upload(request, pk):
         try:
             services.add_file(request.user, meeting, upload, request.POST.get("kind", "photo"))
         except ValidationError as e:
-            for m in _messages_of(e):
+            for m in messages_of(e):
                 messages.error(request, f"{upload.name}：{m}")
         else:
             messages.success(request, _("%(name)s uploaded.") % {"name": upload.name})

@@ -403,3 +403,11 @@ def parent_candidates(user, org, limit=300):
     if org.parent_id:
         qs = qs.exclude(pk=org.parent_id)
     return list(qs.order_by("path")[:limit])
+
+
+def active_orgs_for(user, perm, limit=500):
+    """The active organisations (groups included) in the user's scope for `perm`, in tree order, for pickers."""
+    from dangjian.accounts.scoping import scoped
+
+    return list(scoped(Organization.objects.filter(status=OrgStatus.ACTIVE), user, perm)
+                .only("id", "name", "depth", "path", "status").order_by("path")[:limit])

@@ -16,6 +16,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.orgs.forms import add_domain_error
 from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.orgs.services import active_orgs_for
 from dangjian.people.models import Person
 
 from . import services
@@ -30,14 +31,9 @@ NOT_TALKED_PAGE = 100
 ORG_FIELDS = ("id", "name", "depth", "path", "status")
 
 
-def _orgs(user, perm):
-    return list(scoped(Organization.objects.filter(status=OrgStatus.ACTIVE), user, perm)
-                .only(*ORG_FIELDS).order_by("path")[:ORG_LIMIT])
-
-
 def _record_orgs(user):
     """Where the user may record talks: the organisations they manage, then their own branch and group."""
-    orgs = _orgs(user, MANAGE)
+    orgs = active_orgs_for(user, MANAGE)
     seen = {o.pk for o in orgs}
     own = [o for o in services.member_orgs(user).only(*ORG_FIELDS).order_by("path") if o.pk not in seen]
     return orgs + own
@@ -71,7 +67,7 @@ def _subnav(user):
 def talk_list(request):
     """Talks of my organisations and the ones I took part in, newest first, filterable."""
     user = request.user
-    orgs = _orgs(user, READ)
+    orgs = active_orgs_for(user, READ)
     chosen = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o))
     form = TalkFilterForm(request.GET or None, orgs=orgs)
     qs = services.visible_talks(user)
@@ -201,7 +197,7 @@ def not_talked(request):
     """未谈话党员: the members of an organisation no one has talked with this year, each with a link to record a
     talk with them."""
     user = request.user
-    orgs = _orgs(user, READ)
+    orgs = active_orgs_for(user, READ)
     if not orgs:
         raise Http404
     org = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o)) or orgs[0]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scoping import get_scoped_or_404, has_perm_anywhere, scoped
-from dangjian.core.errors import ConflictError
+from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MemberStatus
 from dangjian.people.models import Person
@@ -40,12 +40,6 @@ def _manager_required(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
-
-
-def _messages_of(exc):
-    if hasattr(exc, "error_dict"):
-        return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
-    return [str(m) for m in getattr(exc, "messages", [exc])]
 
 
 # ---------------------------------------------------------------------------------------------------- list
@@ -213,7 +207,7 @@ def transfer_act(request, pk, action):
     except ConflictError as e:
         messages.error(request, e.message)
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, {
@@ -326,7 +320,7 @@ def flow_end(request, pk):
     try:
         services.end_flow(request.user, flow, returned_on=form.cleaned_data.get("returned_on"))
     except ValidationError as e:
-        for m in _messages_of(e):
+        for m in messages_of(e):
             messages.error(request, m)
     else:
         messages.success(request, _("%(name)s is back: membership status normal.") % {"name": flow.person.name})

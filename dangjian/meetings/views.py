@@ -96,6 +96,7 @@ def meeting_list(request):
     query.pop("tab", None)
     return render(request, "meetings/list.html", {
         "form": form, "page": page, "tab": tab, "query": query.urlencode(),
+        "pager_query": f"tab={tab}&{query.urlencode()}".rstrip("&"),
         "can_plan": has_perm_anywhere(user, MANAGE), "can_comply": has_perm_anywhere(user, READ)})
 
 

@@ -471,3 +471,28 @@ def test_meetings_api_reads_with_the_pages_scope(tree):
     assert sibling.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     member = api_as(tree.users.member1)  # invited
     assert member.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 200
+
+
+class _FakeSms:
+    sent = []
+
+
+def test_channels_email_and_sms_each_notice(tree, settings, mailoutbox, django_capture_on_commit_callbacks):
+    from dangjian.meetings.channels import SmsChannel
+
+    class Gateway(SmsChannel):
+        def send_sms(self, phone, text):
+            _FakeSms.sent.append((phone, text))
+
+    import sys
+
+    sys.modules[__name__].Gateway = Gateway
+    settings.MEETING_CHANNELS = ["dangjian.meetings.channels.EmailChannel", f"{__name__}.Gateway"]
+    tree.users.member1.email = "member1@example.org"
+    tree.users.member1.save()
+    _FakeSms.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan(tree, topic="支部党员大会")
+    assert [m.to for m in mailoutbox] == [["member1@example.org"]] and "支部党员大会" in mailoutbox[0].subject
+    assert len(_FakeSms.sent) == 5 and all(phone.startswith("139") for phone, _t in _FakeSms.sent)
+    assert AuditEntry.objects.filter(action="reveal", after__purpose="sms notice").count() == 5

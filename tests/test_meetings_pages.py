@@ -285,3 +285,16 @@ def test_a_secretary_sees_a_members_attendance_rate_a_sibling_does_not(client, t
     assert 'id="person-meetings"' in client.get(reverse("people:detail", args=[tree.member1.pk])).content.decode()
     client.force_login(tree.users.branch2)
     assert client.get(reverse("meetings:person_history", args=[tree.member1.pk])).status_code == 404
+
+
+def test_home_shows_my_next_meetings_and_the_year_at_a_glance(client, tree):
+    plan(tree, topic="下周主题党日")
+    client.force_login(tree.users.member1)
+    page = client.get("/")
+    assert [a.meeting.topic for a in page.context["upcoming"]] == ["下周主题党日"]
+    assert "下周主题党日" in page.content.decode()
+    client.force_login(tree.users.committee)
+    page = client.get("/")
+    totals = page.context["meetings"]["totals"]
+    assert sum(totals.values()) == 3  # two branches and a group have required meetings
+    assert 'id="meeting-glance"' in page.content.decode()

@@ -100,3 +100,34 @@ def _paths_q(roots):
     for r in roots:
         q |= Q(path__startswith=r.path)
     return q
+
+
+def upcoming_meetings(user, limit=3):
+    """The next meetings the user is invited to (not cancelled), soonest first."""
+    if not user.person_id:
+        return []
+    from dangjian.meetings.models import Attendance, MeetingState
+
+    rows = (Attendance.objects.filter(person_id=user.person_id, expected=True, meeting__ends_at__gte=timezone.now())
+            .exclude(meeting__state=MeetingState.CANCELLED).select_related("meeting", "meeting__org")
+            .order_by("meeting__starts_at")[:limit])
+    return list(rows)
+
+
+def meeting_figures(user, roots):
+    """This year's organisational life at a glance: how many organisations are on track, behind, short."""
+    if not has_perm_anywhere(user, perms.MEETINGS_READ) or not roots:
+        return None
+    from dangjian.meetings import rules as meeting_rules
+    from dangjian.meetings.services import compliance
+
+    size = Organization.objects.filter(_paths_q(roots), status=OrgStatus.ACTIVE).count()
+    if size > WARNINGS_INLINE_LIMIT:
+        return {"too_many": True, "orgs": size}
+    today = timezone.localdate()
+    rows = []
+    for root in roots:
+        rows.extend(compliance(root, today.replace(month=1, day=1), today, today=today))
+    totals = {v: sum(1 for r in rows if r["verdict"] == v)
+              for v in (meeting_rules.GREEN, meeting_rules.AMBER, meeting_rules.RED)}
+    return {"too_many": False, "totals": totals, "short": [r for r in rows if r["verdict"] == meeting_rules.RED][:5]}

@@ -11,7 +11,8 @@ from . import dashboard
 @login_required
 def home(request):
     user = request.user
-    context = {"posts": dashboard.my_posts(user), "person": user.person if user.person_id else None}
+    context = {"posts": dashboard.my_posts(user), "person": user.person if user.person_id else None,
+               "upcoming": dashboard.upcoming_meetings(user)}
     if has_perm_anywhere(user, perms.PEOPLE_READ):
         roots = dashboard.scope_roots(user)
         context.update(
@@ -20,6 +21,7 @@ def home(request):
             figures=dashboard.people_figures(user),
             transfers=dashboard.transfer_figures(user),
             warnings=dashboard.warning_figures(user, roots),
+            meetings=dashboard.meeting_figures(user, roots),
         )
     return render(request, "core/home.html", context)
 

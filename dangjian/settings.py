@@ -140,6 +140,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     "transfers-mark-overdue": {"task": "dangjian.transfers.tasks.mark_overdue", "schedule": 3600.0},
     "activities-advance-rounds": {"task": "dangjian.activities.tasks.advance_rounds", "schedule": 300.0},
+    "meetings-count-started": {"task": "dangjian.meetings.tasks.count_started_meetings", "schedule": 300.0},
     "meetings-send-reminders": {"task": "dangjian.meetings.tasks.send_reminders", "schedule": 300.0},
     "people-rebuild-figures": {"task": "dangjian.people.tasks.rebuild_figures",
                                "schedule": crontab(hour=0, minute=10)},

@@ -261,7 +261,7 @@ def test_compliance_red_amber_green(tree):
 
 
 def test_compliance_is_a_few_queries_whatever_the_tree(tree, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         services.compliance(tree.committee, date(2026, 1, 1), date(2026, 12, 31))
 
 
@@ -496,3 +496,57 @@ def test_channels_email_and_sms_each_notice(tree, settings, mailoutbox, django_c
     assert [m.to for m in mailoutbox] == [["member1@example.org"]] and "支部党员大会" in mailoutbox[0].subject
     assert len(_FakeSms.sent) == 5 and all(phone.startswith("139") for phone, _t in _FakeSms.sent)
     assert AuditEntry.objects.filter(action="reveal", after__purpose="sms notice").count() == 5
+
+
+def test_tallies_count_started_meetings_once_and_uncount_cancelled_ones(tree):
+    from dangjian.meetings import tally
+    from dangjian.meetings.models import MeetingTally
+
+    year = date.today().year
+    first = _held(tree, tree.branch1, "committee", f"{year}-01-10 09:00:00+08:00")
+    _held(tree, tree.branch1, "committee", f"{year}-02-10 09:00:00+08:00")
+    plan(tree, start_in=timedelta(days=3))  # not started: not counted
+    assert tally.count_started() == 2 and tally.count_started() == 0
+    row = MeetingTally.objects.get(org=tree.branch1, meeting_type__code="committee", year=year)
+    assert (row.m01, row.m02) == (1, 1)
+    assert tally.drift() == []
+    services.cancel_meeting(tree.users.branch1, first, "没有开成")  # it never took place
+    row.refresh_from_db()
+    assert row.m01 == 0 and tally.drift() == []
+    rows = {r["id"]: r for r in services.compliance(tree.committee, date(year, 1, 1), date(year, 2, 28),
+                                                     today=date(year, 6, 1))}
+    assert rows[tree.branch1.pk]["cells"]["committee"]["held"] == 1
+    MeetingTally.objects.all().delete()  # drift, put right by a rebuild
+    assert tally.drift() != []
+    tally.rebuild()
+    assert tally.drift() == []
+
+
+def test_compliance_is_the_same_counted_live_or_from_tallies(tree):
+    from dangjian.meetings import tally
+
+    year = date.today().year
+    for month in (1, 2, 4):
+        _held(tree, tree.branch1, "committee", f"{year}-{month:02d}-10 09:00:00+08:00")
+    _held(tree, tree.group1, "group", f"{year}-03-03 09:00:00+08:00")
+    args = (tree.committee, date(year, 1, 1), date(year, 12, 31))
+    live = services.compliance(*args, today=date(year, 5, 20))
+    tally.count_started()
+    assert services.compliance(*args, today=date(year, 5, 20)) == live
+
+
+def test_tally_command_and_task(tree):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from dangjian.meetings.models import MeetingTally
+    from dangjian.meetings.tasks import count_started_meetings
+
+    _held(tree, tree.branch1, "committee", f"{date.today().year}-01-10 09:00:00+08:00")
+    assert count_started_meetings.delay().get() == 1
+    call_command("meeting_tally", "--check")
+    MeetingTally.objects.update(m01=7)
+    with pytest.raises(CommandError, match="differ"):
+        call_command("meeting_tally", "--check")
+    call_command("meeting_tally", "--rebuild")
+    call_command("meeting_tally", "--check")

@@ -149,7 +149,7 @@ def test_minutes_of_a_future_meeting_are_refused_on_the_form(client, tree):
 def test_compliance_page_and_member_history(client, tree, django_assert_max_num_queries):
     plan(tree, start_in=timedelta(days=-3))
     client.force_login(tree.users.committee)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = client.get(reverse("meetings:compliance"))
     assert page.status_code == 200
     ids = [r["id"] for r in page.context["page"].object_list]

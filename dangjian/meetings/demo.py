@@ -12,7 +12,7 @@ from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import services
+from . import services, tally
 from .models import Attendance, CheckinMethod, LeaveState, Meeting, MeetingState, MeetingType, Minutes
 
 TOPICS = {
@@ -84,6 +84,7 @@ def seed_meetings(root, today=None, seed=7):
                                resolutions="<div>按会议部署抓好落实。</div>"))
     Attendance.objects.bulk_create(rows, batch_size=2000)
     Minutes.objects.bulk_create(minutes, batch_size=2000)
+    tally.count_started()
     chain.record(chain.AuditEntry.Action.IMPORT, "meetings.meeting", "", object_repr="demo meetings",
                  org_path=root.path, after={"meetings": len(meetings), "attendance": len(rows)},
                  note="demo data, written in bulk")

@@ -94,6 +94,7 @@ class Meeting(AuditedModel, VersionedModel):
     state = models.CharField(_("state"), max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    tallied = models.BooleanField(default=False, editable=False)  # counted in MeetingTally (see tally.py)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("planned by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -106,6 +107,7 @@ class Meeting(AuditedModel, VersionedModel):
         indexes = [
             models.Index(fields=["org_path"], name="meeting_path_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["starts_at"], name="meeting_start_idx"),
+            models.Index(fields=["starts_at"], name="meeting_untallied_idx", condition=models.Q(tallied=False)),
         ]
 
     def __str__(self):
@@ -312,3 +314,27 @@ class MeetingFile(AuditedModel):
 
     def audit_org_path(self):
         return self.meeting.org_path
+
+
+MONTHS = tuple(f"m{m:02d}" for m in range(1, 13))
+
+
+class MeetingTally(models.Model):
+    """How many meetings of a type an organisation has held in each month of a year — the compliance table reads
+    these short rows (a few hundred thousand for 60,000 organisations) instead of a year of meetings. Kept by
+    tally.py: a meeting is counted once it has started (tallied), uncounted if it is cancelled afterwards."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    meeting_type = models.ForeignKey(MeetingType, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    for _month in MONTHS:
+        locals()[_month] = models.PositiveIntegerField(default=0)
+    del _month
+
+    class Meta:
+        verbose_name = _("meetings held per month")
+        verbose_name_plural = _("meetings held per month")
+        constraints = [models.UniqueConstraint(fields=["org", "meeting_type", "year"], name="uniq_meeting_tally")]
+
+    def __str__(self):
+        return f"{self.org_id} {self.meeting_type_id} {self.year}"

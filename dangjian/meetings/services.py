@@ -5,12 +5,11 @@ audit trail (the models are audited on save; bulk writes record one entry)."""
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -271,6 +270,9 @@ def cancel_meeting(actor, meeting, reason):
     _require(actor, MANAGE, meeting.org_path)
     reason = clean_text(reason, "reason", 300, required=True)
     meeting = _transition(actor, meeting, rules.Action.CANCEL, cancel_reason=reason)
+    from . import tally
+
+    tally.uncount(meeting)  # a meeting counted as held (it had started) no longer is
     people = Person.objects.filter(attendances__meeting=meeting)
     _notify(meeting, people, "cancelled", _("Meeting cancelled: %(topic)s") % {"topic": meeting.topic}, reason)
     return meeting
@@ -548,55 +550,61 @@ def _ancestors(path):
 
 def compliance(root, start, end, today=None):
     """For each active organisation under `root` with requirements, per required type: held, required over the
-    periods of [start, end] that have begun by `today` (a period still to come asks for nothing yet) and a
-    verdict — red if a period that has ended fell short, amber if only the running period is short so far, green
-    otherwise. Three queries whatever the size of the subtree."""
+    periods of [start, end] that have begun by `today` (a period still to come asks for nothing yet; counted by
+    whole months) and a verdict — red if a period that has ended fell short, amber if only the running period is
+    short so far, green otherwise. Four queries whatever the size of the subtree: the requirements, the
+    organisations, the monthly tallies and the meetings started since they were last counted (tally.py)."""
+    from . import tally
+
     today = today or timezone.localdate()
-    rows = list(Requirement.objects.values_list("set_by__path", "meeting_type__code", "org_type", "period", "count"))
+    found = list(Requirement.objects.values_list("set_by__path", "meeting_type__code", "org_type", "period", "count",
+                                                 "meeting_type_id"))
+    rows = [r[:5] for r in found]
+    type_id = {r[1]: r[5] for r in found}
     org_types = {r[2] for r in rows}
-    orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE, org_type__in=org_types)
+    orgs = list(Organization.objects.filter(path__startswith=root.path, status=OrgStatus.ACTIVE,
+                                            org_type__in=org_types)
                 .values("id", "name", "path", "org_type", "depth").order_by("path"))
-    tz_start = timezone.make_aware(datetime.combine(start, time.min))
-    tz_end = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
-    held = (Meeting.types.through.objects
-            .filter(meeting__org_path__startswith=root.path, meeting__starts_at__gte=tz_start,
-                    meeting__starts_at__lt=min(tz_end, timezone.now()))
-            .exclude(meeting__state=MeetingState.CANCELLED)
-            .annotate(day=TruncDate("meeting__starts_at"))
-            .values_list("meeting__org_id", "meetingtype__code", "day").annotate(n=Count("id")))
-    by_org = {}
-    for org_id, code, day, n in held:
-        by_org.setdefault(org_id, {}).setdefault(code, []).append((day, n))
+    months = [m for m, _e in rules.periods_in(Period.MONTH, start, end)]
+    held = tally.held_by_month(root.path, range(start.year, end.year + 1)) if months else {}
+    # the periods of each length that have begun by today, as the columns (months) they cover
+    plans = {period: [([i for i, m in enumerate(months) if p_start <= m < p_end], p_end <= today)
+                      for p_start, p_end in rules.periods_in(period, start, end) if p_start <= today]
+             for period in {r[3] for r in rows}}
+    none_held = (0,) * len(months)
+
+    def cell(period, count, by_month):
+        short_ended = short_running = False
+        total = 0
+        for columns, ended in plans[period]:
+            n = sum(by_month[i] for i in columns)
+            total += n
+            if n < count:
+                short_ended, short_running = short_ended or ended, short_running or not ended
+        verdict = rules.RED if short_ended else rules.AMBER if short_running else rules.GREEN
+        return {"held": total, "required": count * len(plans[period]), "verdict": verdict, "period": period}
+
     override_paths = {r[0] for r in rows if r[0] is not None}
-    cache = {}
-    out = []
+    requirements, cells_seen, out = {}, {}, []
     for org in orgs:
-        relevant = frozenset(p for p in _ancestors(org["path"]) if p in override_paths)
+        relevant = (frozenset(p for p in _ancestors(org["path"]) if p in override_paths) if override_paths
+                    else frozenset())
         key = (org["org_type"], relevant)
-        if key not in cache:
-            cache[key] = rules.resolve_requirements(org["org_type"], relevant, rows)
+        if key not in requirements:
+            requirements[key] = rules.resolve_requirements(org["org_type"], relevant, rows)
         cells = {}
-        for code, (period, count) in cache[key].items():
-            days = by_org.get(org["id"], {}).get(code, [])
-            periods = [p for p in rules.periods_in(period, start, end) if p[0] <= today]  # begun by today
-            if not periods:
+        for code, (period, count) in requirements[key].items():
+            if not plans[period]:
                 continue
-            short_ended = short_running = False
-            total = 0
-            for p_start, p_end in periods:
-                n = sum(c for d, c in days if p_start <= d < p_end)
-                total += n
-                if n < count:
-                    if p_end <= today:
-                        short_ended = True
-                    else:
-                        short_running = True
-            required = count * len(periods)
-            verdict = rules.RED if short_ended else rules.AMBER if short_running else rules.GREEN
-            cells[code] = {"held": total, "required": required, "verdict": verdict, "period": period}
+            by_date = held.get((org["id"], type_id[code]))
+            by_month = tuple(by_date.get((m.year, m.month), 0) for m in months) if by_date else none_held
+            seen = (period, count, by_month)  # most organisations share a pattern: work each one out once
+            if seen not in cells_seen:
+                cells_seen[seen] = cell(*seen)
+            cells[code] = dict(cells_seen[seen])
         if cells:
-            worst = (rules.RED if any(c["verdict"] == rules.RED for c in cells.values())
-                     else rules.AMBER if any(c["verdict"] == rules.AMBER for c in cells.values()) else rules.GREEN)
+            verdicts = {c["verdict"] for c in cells.values()}
+            worst = rules.RED if rules.RED in verdicts else rules.AMBER if rules.AMBER in verdicts else rules.GREEN
             out.append({**org, "cells": cells, "verdict": worst})
     return out
 

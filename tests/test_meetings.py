@@ -550,3 +550,18 @@ def test_tally_command_and_task(tree):
         call_command("meeting_tally", "--check")
     call_command("meeting_tally", "--rebuild")
     call_command("meeting_tally", "--check")
+
+
+def test_compliance_across_the_new_year(tree):
+    from dangjian.meetings import tally
+
+    year = date.today().year - 1
+    _held(tree, tree.branch1, "committee", f"{year}-12-05 09:00:00+08:00")
+    _held(tree, tree.branch1, "committee", f"{year + 1}-01-05 09:00:00+08:00")
+    for counted in (False, True):
+        if counted:
+            tally.count_started()
+        rows = {r["id"]: r for r in services.compliance(tree.committee, date(year, 12, 1), date(year + 1, 2, 28),
+                                                         today=date(year + 1, 3, 15))}
+        cell = rows[tree.branch1.pk]["cells"]["committee"]
+        assert (cell["held"], cell["required"], cell["verdict"]) == (2, 3, rules.RED)  # February fell short

@@ -3,6 +3,7 @@ checks the caller's right through the scoping helper, validates (DomainError nam
 audit trail (the models are audited on save; bulk writes record one entry)."""
 
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -566,12 +567,17 @@ def compliance(root, start, end, today=None):
                                             org_type__in=org_types)
                 .values("id", "name", "path", "org_type", "depth").order_by("path"))
     months = [m for m, _e in rules.periods_in(Period.MONTH, start, end)]
-    held = tally.held_by_month(root.path, range(start.year, end.year + 1)) if months else {}
+    held = tally.held_by_month(root.path, set(range(start.year, end.year + 1))) if months else {}
     # the periods of each length that have begun by today, as the columns (months) they cover
     plans = {period: [([i for i, m in enumerate(months) if p_start <= m < p_end], p_end <= today)
                       for p_start, p_end in rules.periods_in(period, start, end) if p_start <= today]
              for period in {r[3] for r in rows}}
     none_held = (0,) * len(months)
+    # the months of [start, end] as slices of each year's twelve counts
+    spans = [(y, (start.month - 1 if y == start.year else 0), (end.month if y == end.year else 12))
+             for y in range(start.year, end.year + 1)]
+    one_year = spans[0] if len(spans) == 1 else None
+    none_year = (0,) * 12
 
     def cell(period, count, by_month):
         short_ended = short_running = False
@@ -596,12 +602,17 @@ def compliance(root, start, end, today=None):
         for code, (period, count) in requirements[key].items():
             if not plans[period]:
                 continue
-            by_date = held.get((org["id"], type_id[code]))
-            by_month = tuple(by_date.get((m.year, m.month), 0) for m in months) if by_date else none_held
+            by_year = held.get((org["id"], type_id[code]))
+            if not by_year:
+                by_month = none_held
+            elif one_year:
+                by_month = by_year.get(one_year[0], none_year)[one_year[1]:one_year[2]]
+            else:
+                by_month = tuple(itertools.chain.from_iterable(by_year.get(y, none_year)[a:b] for y, a, b in spans))
             seen = (period, count, by_month)  # most organisations share a pattern: work each one out once
             if seen not in cells_seen:
                 cells_seen[seen] = cell(*seen)
-            cells[code] = dict(cells_seen[seen])
+            cells[code] = cells_seen[seen]  # shared, read-only
         if cells:
             verdicts = {c["verdict"] for c in cells.values()}
             worst = rules.RED if rules.RED in verdicts else rules.AMBER if rules.AMBER in verdicts else rules.GREEN

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -66,9 +66,9 @@ def uncount(meeting):
         _apply(_keys([meeting.pk]), -1)
 
 
-def _fresh_counts():
+def _fresh_counts(now=None):
     through = Meeting.types.through
-    rows = (through.objects.filter(meeting__starts_at__lte=timezone.now())
+    rows = (through.objects.filter(meeting__starts_at__lte=now or timezone.now())
             .exclude(meeting__state=MeetingState.CANCELLED)
             .annotate(y=ExtractYear("meeting__starts_at"), m=ExtractMonth("meeting__starts_at"))
             .values_list("meeting__org_id", "meetingtype_id", "y", "m").annotate(n=Count("id")).order_by())
@@ -82,14 +82,14 @@ def _fresh_counts():
 def rebuild():
     """Recount every organisation's meetings from the meetings themselves. Returns the number of rows."""
     now = timezone.now()
-    counts = _fresh_counts()
+    counts = _fresh_counts(now)
     MeetingTally.objects.all().delete()
     MeetingTally.objects.bulk_create([
         MeetingTally(org_id=o, meeting_type_id=t, year=y, **dict(zip(MONTHS, months, strict=True)))
         for (o, t, y), months in counts.items()], batch_size=5000)
-    started = Meeting.objects.filter(starts_at__lte=now).exclude(state=MeetingState.CANCELLED)
-    started.filter(tallied=False).update(tallied=True)
-    Meeting.objects.exclude(pk__in=started.values("pk")).filter(tallied=True).update(tallied=False)
+    counted = Q(starts_at__lte=now) & ~Q(state=MeetingState.CANCELLED)
+    Meeting.objects.filter(counted, tallied=False).update(tallied=True)
+    Meeting.objects.filter(~counted, tallied=True).update(tallied=False)
     return len(counts)
 
 
@@ -104,21 +104,18 @@ def drift():
 
 
 def held_by_month(root_path, years, now=None):
-    """{(org_id, type_id): {(year, month): n}} of the meetings held under `root_path` in `years`: the counted
+    """{(org_id, type_id): {year: (n per month, twelve)}} of the meetings held under `root_path` in `years`: the counted
     ones from the tallies, plus those started since the last count (exact at any moment). Two queries."""
     from django.db import connection
 
     now = now or timezone.now()
-    out = defaultdict(dict)
+    out = {}
     qs = (MeetingTally.objects.filter(org__path__startswith=root_path, year__in=list(years))
           .values_list("org_id", "meeting_type_id", "year", *MONTHS))
     with connection.cursor() as cur:  # tuples of integers through a bare cursor: no per-value ORM converters
         cur.execute(*qs.query.sql_with_params())
-        for org_id, type_id, year, *months in cur.fetchall():
-            cell = out[(org_id, type_id)]
-            for month, n in enumerate(months, 1):
-                if n:
-                    cell[(year, month)] = n
+        for row in cur.fetchall():
+            out.setdefault((row[0], row[1]), {})[row[2]] = row[3:]
     through = Meeting.types.through
     first = timezone.make_aware(datetime(min(years), 1, 1))
     late = (through.objects.filter(meeting__tallied=False, meeting__starts_at__lte=now,
@@ -127,6 +124,9 @@ def held_by_month(root_path, years, now=None):
             .annotate(y=ExtractYear("meeting__starts_at"), m=ExtractMonth("meeting__starts_at"))
             .values_list("meeting__org_id", "meetingtype_id", "y", "m").annotate(n=Count("id")).order_by())
     for org_id, type_id, year, month, n in late:
-        cell = out[(org_id, type_id)]
-        cell[(year, month)] = cell.get((year, month), 0) + n
+        if year in years:
+            by_year = out.setdefault((org_id, type_id), {})
+            months = list(by_year.get(year, (0,) * 12))
+            months[month - 1] += n
+            by_year[year] = tuple(months)
     return out

@@ -489,7 +489,9 @@ def checkin_card(device, meeting_id, card, event="in", moment=None):
     holder = Card.objects.select_related("person").filter(number=number, active=True).first() if number else None
     if holder is None:
         raise LookupError(_("Unknown card: register it to a person first."))
-    Device.objects.filter(pk=device.pk).update(last_seen_at=moment)
+    # at most once a minute: a gate posting hundreds of cards must not make its row a point of contention
+    Device.objects.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=moment - timedelta(minutes=1)),
+                          pk=device.pk).update(last_seen_at=moment)
     if event == "out":
         return _sign_out(meeting, holder.person, moment)
     if event != "in":

@@ -511,7 +511,7 @@ def run_compliance(args):
     for org in (committee, higher, root):  # the tallies must say exactly what the meetings say
         if compliance_from_meetings(org, start, end) != services.compliance(org, start, end):
             print(f"  ⚠️  services.compliance differs from the count over the meetings under {org.name}")
-    print(f"{'case':65} {'median':>9} {'p95':>9} {'raw med':>9} {'ratio':>6}")
+    print(f"{'case':75} {'median':>9} {'p95':>9} {'raw med':>9} {'ratio':>6}")
     results = []
     for label, fn in cases:
         if args.only not in label:
@@ -520,7 +520,7 @@ def run_compliance(args):
         replay, sqls = raw_replay(fn)
         raw = timed(replay, args.n)
         ratio = stats.median(app) / stats.median(raw)
-        print(f"{label:65} {stats.median(app):8.1f}ms {p95(app):8.1f}ms {stats.median(raw):8.1f}ms {ratio:6.2f}")
+        print(f"{label:75} {stats.median(app):8.1f}ms {p95(app):8.1f}ms {stats.median(raw):8.1f}ms {ratio:6.2f}")
         results.append((label, stats.median(app), p95(app), stats.median(raw)))
         if args.explain:
             with connection.cursor() as cur:

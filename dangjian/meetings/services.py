@@ -303,9 +303,9 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
 def _own_attendance(user, meeting, lock=False):
     pid = getattr(user, "person_id", None)
     qs = Attendance.objects.filter(meeting=meeting, person_id=pid, expected=True) if pid else Attendance.objects.none()
-    if lock:
-        qs = qs.select_for_update()
-    row = qs.first()
+    if lock:  # lock the attendance row only (the default ordering would join, and lock, the meeting too)
+        qs = qs.select_for_update(of=("self",))
+    row = qs.order_by("pk").first()
     if row is None:
         raise DomainError(_("You are not invited to this meeting."))
     return row
@@ -331,7 +331,7 @@ def request_leave(user, meeting, reason, moment=None):
 
 @transaction.atomic
 def decide_leave(actor, attendance, approve, note=""):
-    attendance = Attendance.objects.select_for_update().select_related("meeting").get(pk=attendance.pk)
+    attendance = Attendance.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=attendance.pk)
     _require(actor, MANAGE, attendance.meeting.org_path)
     if attendance.leave != LeaveState.REQUESTED:
         raise DomainError(_("There is no request for leave to decide."))
@@ -365,6 +365,13 @@ class CheckinResult:
     extra: dict = field(default_factory=dict)
 
 
+def _locked_attendance(meeting, person):
+    """The person's attendance row, locked — that row only: the default ordering (by the meeting's) would join the
+    meeting and FOR UPDATE would lock its row too, making every sign-in to a meeting wait for the one before."""
+    return (Attendance.objects.select_for_update(of=("self",)).filter(meeting=meeting, person=person)
+            .order_by("pk").first())
+
+
 def _sign_in(meeting_id, person, method, moment, actor=None, reason="", any_time=False, allow_uninvited=False):
     """Sign `person` in once. The attendance row is locked (or created under the unique constraint), so two
     sign-ins of one person at the same moment record one."""
@@ -377,7 +384,7 @@ def _sign_in(meeting_id, person, method, moment, actor=None, reason="", any_time
             local = timezone.localtime
             raise DomainError(_("Sign-in is open from %(opens)s to %(closes)s.") % {
                 "opens": local(window.opens).strftime("%m-%d %H:%M"), "closes": local(window.closes).strftime("%H:%M")})
-        row = Attendance.objects.select_for_update().filter(meeting=meeting, person=person).first()
+        row = _locked_attendance(meeting, person)
         if row is not None:
             row.meeting = meeting  # audit_org_path without another query
         if row is None:
@@ -387,7 +394,7 @@ def _sign_in(meeting_id, person, method, moment, actor=None, reason="", any_time
                 with transaction.atomic():
                     row = Attendance.objects.create(meeting=meeting, person=person, expected=False)
             except IntegrityError:  # a simultaneous sign-in of the same person created it first
-                row = Attendance.objects.select_for_update().get(meeting=meeting, person=person)
+                row = Attendance.objects.select_for_update(of=("self",)).get(meeting=meeting, person=person)
         if row.checked_in_at and not row.checked_out_at:
             return CheckinResult(row, already=True, message=_("Already signed in at %(time)s.") % {
                 "time": timezone.localtime(row.checked_in_at).strftime("%H:%M")})
@@ -501,7 +508,7 @@ def checkin_card(device, meeting_id, card, event="in", moment=None):
 
 def _sign_out(meeting, person, moment):
     with transaction.atomic():
-        row = Attendance.objects.select_for_update().filter(meeting=meeting, person=person).first()
+        row = _locked_attendance(meeting, person)
         if row is None or not row.checked_in_at:
             raise DomainError(_("Not signed in to this meeting."), field="card")
         if row.checked_out_at:

@@ -565,3 +565,12 @@ def test_compliance_across_the_new_year(tree):
                                                          today=date(year + 1, 3, 15))}
         cell = rows[tree.branch1.pk]["cells"]["committee"]
         assert (cell["held"], cell["required"], cell["verdict"]) == (2, 3, rules.RED)  # February fell short
+
+
+def test_the_recorder_adds_only_people_they_can_see(tree):
+    meeting = plan(tree, start_in=timedelta(minutes=-5))
+    with pytest.raises(ValidationError) as e:
+        services.checkin_manual(tree.users.branch1, meeting, tree.member2)  # the sibling branch's member
+    assert "person" in e.value.error_dict
+    walk_in = make_person(tree.branch1, political_status="masses", name="来访群众")
+    assert not services.checkin_manual(tree.users.branch1, meeting, walk_in).attendance.expected

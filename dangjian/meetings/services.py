@@ -429,15 +429,24 @@ def checkin_qr(user, token, moment=None):
     return _sign_in(meeting_id, person, CheckinMethod.QR, moment)
 
 
+def _require_invited_or_visible(actor, meeting, person):
+    if actor is None or Attendance.objects.filter(meeting=meeting, person=person).exists():
+        return
+    if not scoped(Person.objects.filter(pk=person.pk), actor, perms.PEOPLE_READ).exists():
+        raise DomainError(_("Choose people from the list."), field="person")
+
+
 def checkin_manual(actor, meeting, person, moment=None):
     """The recorder signs a person in at the door (invited or, for anyone they can see, added)."""
     _require_recorder(actor, meeting)
+    _require_invited_or_visible(actor, meeting, person)
     return _sign_in(meeting.pk, person, CheckinMethod.MANUAL, _now(moment), actor=actor, allow_uninvited=True)
 
 
 def checkin_makeup(actor, meeting, person, reason, moment=None):
     """补签: after the fact, with a reason; marked as such."""
     _require_recorder(actor, meeting)
+    _require_invited_or_visible(actor, meeting, person)
     reason = clean_text(reason, "reason", 300, required=True)
     if meeting.starts_at > _now(moment):
         raise DomainError(_("A make-up sign-in is for a meeting that has started."), field="reason")

@@ -37,9 +37,9 @@ django.setup()
 
 from datetime import date, datetime, timedelta  # noqa: E402
 
+from common import p95, raw_replay, timed  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dangjian.audit import chain  # noqa: E402
@@ -62,22 +62,6 @@ from dangjian.people.models import Person  # noqa: E402
 
 BENCH_CODE = "BENCH-MEET"  # the sign-in case's committee and branches
 BENCH_TOPIC = "［基准］"  # the generated meetings of the compliance case start with this
-
-
-def p95(values):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-
-
-def timed(fn, n, warmup=1):
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def check_database():
@@ -362,21 +346,6 @@ def delete_generated(root):
     print(f"  deleted {deleted:,} generated meetings in {time.perf_counter() - t:.0f} s")
 
 
-def raw_replay(fn):
-    """Capture the SQL `fn` sends; a function replaying it through a bare cursor (fetching every row)."""
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    sqls = [q["sql"] for q in ctx.captured_queries]
-
-    def replay():
-        with connection.cursor() as cur:
-            for sql in sqls:
-                cur.execute(sql)
-                cur.fetchall()
-
-    return replay, sqls
-
-
 def compliance_from_meetings(root, start, end, today=None):
     """The compliance table counted straight from the meetings, without the tallies (meetings/tally.py): a
     cross-check of services.compliance (same result for ranges of whole months) and the cost of the table without
@@ -516,9 +485,9 @@ def run_compliance(args):
     for label, fn in cases:
         if args.only not in label:
             continue
-        app = timed(fn, args.n)
+        app = timed(fn, args.n, warmup=1)
         replay, sqls = raw_replay(fn)
-        raw = timed(replay, args.n)
+        raw = timed(replay, args.n, warmup=1)
         ratio = stats.median(app) / stats.median(raw)
         print(f"{label:75} {stats.median(app):8.1f}ms {p95(app):8.1f}ms {stats.median(raw):8.1f}ms {ratio:6.2f}")
         results.append((label, stats.median(app), p95(app), stats.median(raw)))

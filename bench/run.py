@@ -11,7 +11,6 @@ import argparse
 import os
 import statistics as stats
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,9 +20,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from common import p95, raw_replay, timed  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from dangjian.accounts import rules as perms  # noqa: E402
 from dangjian.accounts.models import Post, User  # noqa: E402
@@ -62,37 +61,6 @@ def root_statistics(user):
 def scan_statistics(user):
     """The same figures counted over the people themselves (the fallback, and the old way)."""
     return queries.statistics(queries.visible_people(user))
-
-
-def timed(fn, n, warmup=2):
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def raw_replay(fn):
-    """Capture the SQL `fn` sends, and return a function replaying it through a bare cursor."""
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    sqls = [q["sql"] for q in ctx.captured_queries]
-
-    def replay():
-        with connection.cursor() as cur:
-            for sql in sqls:
-                cur.execute(sql)
-                cur.fetchall()
-
-    return replay, sqls
-
-
-def p95(values):
-    values = sorted(values)
-    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
 
 
 def view_case(org, params):

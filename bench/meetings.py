@@ -394,25 +394,8 @@ def compliance_from_meetings(root, start, end, today=None):
         with connection.cursor() as cur:
             cur.execute(*qs.query.sql_with_params())
             held = {(r[0], type_code[r[1]]): r[2:] for r in cur.fetchall()}
-    plans = {}  # period -> [(columns of the period, ended)] for the periods begun by today
-    for period in {r[3] for r in rows}:
-        plans[period] = [([i for i, m in enumerate(months) if p_start <= m < p_end], p_end <= today)
-                         for p_start, p_end in rules.periods_in(period, start, end) if p_start <= today]
+    plans = {period: rules.month_plan(period, start, end, today, months) for period in {r[3] for r in rows}}
     no_meetings = (0,) * len(months)
-
-    def cell(period, count, by_month):
-        short_ended = short_running = False
-        total = 0
-        for columns, ended in plans[period]:
-            n = sum(by_month[i] for i in columns)
-            total += n
-            if n < count:
-                if ended:
-                    short_ended = True
-                else:
-                    short_running = True
-        verdict = rules.RED if short_ended else rules.AMBER if short_running else rules.GREEN
-        return {"held": total, "required": count * len(plans[period]), "verdict": verdict, "period": period}
 
     override_paths = {r[0] for r in rows if r[0] is not None}
     cache, cells_seen, out = {}, {}, []
@@ -428,12 +411,10 @@ def compliance_from_meetings(root, start, end, today=None):
                 continue
             seen = (period, count, held.get((org["id"], code), no_meetings))
             if seen not in cells_seen:
-                cells_seen[seen] = cell(*seen)
-            cells[code] = dict(cells_seen[seen])
+                cells_seen[seen] = rules.cell(plans[period], *seen)
+            cells[code] = cells_seen[seen]
         if cells:
-            worst = (rules.RED if any(c["verdict"] == rules.RED for c in cells.values())
-                     else rules.AMBER if any(c["verdict"] == rules.AMBER for c in cells.values()) else rules.GREEN)
-            out.append({**org, "cells": cells, "verdict": worst})
+            out.append({**org, "cells": cells, "verdict": rules.worst(c["verdict"] for c in cells.values())})
     return out
 
 

@@ -574,3 +574,14 @@ def test_the_recorder_adds_only_people_they_can_see(tree):
     assert "person" in e.value.error_dict
     walk_in = make_person(tree.branch1, political_status="masses", name="来访群众")
     assert not services.checkin_manual(tree.users.branch1, meeting, walk_in).attendance.expected
+
+
+def test_the_verdict_rule():
+    plan = [([0], True), ([1], True), ([2], False)]  # two months ended, the third running
+    assert rules.cell(plan, "month", 1, (1, 1, 1))["verdict"] == rules.GREEN
+    assert rules.cell(plan, "month", 1, (1, 1, 0))["verdict"] == rules.AMBER
+    red = rules.cell(plan, "month", 1, (2, 0, 1))
+    assert (red["held"], red["required"], red["verdict"]) == (3, 3, rules.RED)  # extra in one month does not cover
+    assert rules.worst([rules.GREEN, rules.AMBER]) == rules.AMBER and rules.worst([rules.AMBER, rules.RED]) == rules.RED
+    assert rules.month_plan("quarter", date(2026, 1, 1), date(2026, 12, 31), date(2026, 5, 1),
+                            [date(2026, m, 1) for m in range(1, 13)]) == [([0, 1, 2], True), ([3, 4, 5], False)]

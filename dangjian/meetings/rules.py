@@ -87,11 +87,31 @@ def resolve_requirements(org_type, ancestor_paths, rows):
 GREEN, AMBER, RED = "green", "amber", "red"
 
 
-def verdict(held, required, period_over):
-    """Green: enough held. Amber: behind but the period is still running. Red: the period ended short."""
-    if held >= required:
-        return GREEN
-    return RED if period_over else AMBER
+def month_plan(period, start, end, today, months):
+    """The periods of [start, end] that have begun by `today`, each as (the indexes in `months` — the first days of
+    the months counted — that it covers, whether it has ended)."""
+    return [([i for i, m in enumerate(months) if p_start <= m < p_end], p_end <= today)
+            for p_start, p_end in periods_in(period, start, end) if p_start <= today]
+
+
+def cell(plan, period, count, by_month):
+    """One organisation's record for one required type: held, required and the verdict — red if a period that
+    has ended fell short, amber if only the running period is short so far, green otherwise. `by_month`: meetings
+    held per month, in the order of the plan's indexes."""
+    short_ended = short_running = False
+    total = 0
+    for columns, ended in plan:
+        n = sum(by_month[i] for i in columns)
+        total += n
+        if n < count:
+            short_ended, short_running = short_ended or ended, short_running or not ended
+    verdict = RED if short_ended else AMBER if short_running else GREEN
+    return {"held": total, "required": count * len(plan), "verdict": verdict, "period": period}
+
+
+def worst(verdicts):
+    verdicts = set(verdicts)
+    return RED if RED in verdicts else AMBER if AMBER in verdicts else GREEN
 
 
 # ---- the meeting's own state machine ---------------------------------------------------------------------------

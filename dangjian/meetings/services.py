@@ -587,26 +587,13 @@ def compliance(root, start, end, today=None):
     months = [m for m, _e in rules.periods_in(Period.MONTH, start, end)]
     held = tally.held_by_month(root.path, set(range(start.year, end.year + 1))) if months else {}
     # the periods of each length that have begun by today, as the columns (months) they cover
-    plans = {period: [([i for i, m in enumerate(months) if p_start <= m < p_end], p_end <= today)
-                      for p_start, p_end in rules.periods_in(period, start, end) if p_start <= today]
-             for period in {r[3] for r in rows}}
+    plans = {period: rules.month_plan(period, start, end, today, months) for period in {r[3] for r in rows}}
     none_held = (0,) * len(months)
     # the months of [start, end] as slices of each year's twelve counts
     spans = [(y, (start.month - 1 if y == start.year else 0), (end.month if y == end.year else 12))
              for y in range(start.year, end.year + 1)]
     one_year = spans[0] if len(spans) == 1 else None
     none_year = (0,) * 12
-
-    def cell(period, count, by_month):
-        short_ended = short_running = False
-        total = 0
-        for columns, ended in plans[period]:
-            n = sum(by_month[i] for i in columns)
-            total += n
-            if n < count:
-                short_ended, short_running = short_ended or ended, short_running or not ended
-        verdict = rules.RED if short_ended else rules.AMBER if short_running else rules.GREEN
-        return {"held": total, "required": count * len(plans[period]), "verdict": verdict, "period": period}
 
     override_paths = {r[0] for r in rows if r[0] is not None}
     requirements, cells_seen, out = {}, {}, []
@@ -629,12 +616,10 @@ def compliance(root, start, end, today=None):
                 by_month = tuple(itertools.chain.from_iterable(by_year.get(y, none_year)[a:b] for y, a, b in spans))
             seen = (period, count, by_month)  # most organisations share a pattern: work each one out once
             if seen not in cells_seen:
-                cells_seen[seen] = cell(*seen)
+                cells_seen[seen] = rules.cell(plans[period], *seen)
             cells[code] = cells_seen[seen]  # shared, read-only
         if cells:
-            verdicts = {c["verdict"] for c in cells.values()}
-            worst = rules.RED if rules.RED in verdicts else rules.AMBER if rules.AMBER in verdicts else rules.GREEN
-            out.append({**org, "cells": cells, "verdict": worst})
+            out.append({**org, "cells": cells, "verdict": rules.worst(c["verdict"] for c in cells.values())})
     return out
 
 

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.talks",
     "dangjian.activities",
+    "dangjian.exams",
+    "dangjian.learning",
+    "dangjian.regulations",
     "dangjian.api",
 ]
 

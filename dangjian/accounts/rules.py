@@ -15,20 +15,24 @@ POSTS_MANAGE = "posts:manage"
 AUDIT_READ = "audit:read"
 MEETINGS_READ = "meetings:read"  # see the organisation's meetings, attendance and compliance
 MEETINGS_MANAGE = "meetings:manage"  # plan, record, sign people in, decide leave, register cards and devices
+LEARNING_READ = "learning:read"  # see the subtree's exam rankings, participation, credits and completion rates
+LEARNING_MANAGE = "learning:manage"  # keep question banks, monthly sets, competitions, learning content, regulations
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
-                      PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE})
+                      PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE,
+                      LEARNING_READ, LEARNING_MANAGE})
 _COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
-                               MEETINGS_MANAGE})  # committee members chair and record meetings too
+                               MEETINGS_MANAGE, LEARNING_READ})  # committee members chair and record meetings too
 
 ROLE_PERMISSIONS = {
     Role.SECRETARY: _MANAGER,
     Role.DEPUTY_SECRETARY: _MANAGER,
     Role.ORGANISATION: _MANAGER,  # keeps the roster, transfers and member records
     Role.PARTY_WORKER: _MANAGER,  # committee staff (组织部/党群工作部)
-    Role.PROPAGANDA: _COMMITTEE_MEMBER,
+    Role.PROPAGANDA: _COMMITTEE_MEMBER | {LEARNING_MANAGE},  # 宣传委员: education and learning
     Role.DISCIPLINE: _COMMITTEE_MEMBER,
-    Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ, MEETINGS_READ, MEETINGS_MANAGE}),  # the group's meetings
+    Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ, MEETINGS_READ, MEETINGS_MANAGE,
+                                  LEARNING_READ}),  # the group's meetings and results
 }
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())

@@ -1,0 +1,5 @@
+"""The exams endpoints under /api/v1/ (included by dangjian/api/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns = []

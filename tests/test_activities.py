@@ -103,7 +103,9 @@ def test_windows_are_half_open_and_the_phase_follows_the_clock():
     assert phase(end, RoundState.ADOPTED) == rules.ADOPTED
     assert rules.due_actions(RoundState.OPEN, start, end, end) == [rules.Action.START_VOTING, rules.Action.CLOSE]
     assert rules.due_actions(RoundState.OPEN, start, end, now) == []
-    assert rules.ancestor_paths("0000000100000002") == ["00000001", "0000000100000002"]
+    from dangjian.orgs.models import lineage
+
+    assert lineage("0000000100000002") == ["00000001", "0000000100000002"]
 
 
 # ---- opening a round -----------------------------------------------------------------------------------------

@@ -83,10 +83,5 @@ def window_error(proposals_until, voting_from, voting_until, moment):
     return None
 
 
-def ancestor_paths(path):
-    """The paths of the organisation at `path` and of all above it (8 digits per level)."""
-    return [path[:i] for i in range(8, len(path or "") + 1, 8)]
-
-
 def remaining_votes(votes_per_member, used):
     return max(0, votes_per_member - used)

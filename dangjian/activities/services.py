@@ -24,7 +24,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
 from dangjian.meetings import services as meeting_services
 from dangjian.meetings.models import MeetingType
-from dangjian.orgs.models import Organization, OrgStatus
+from dangjian.orgs.models import Organization, OrgStatus, lineage
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
@@ -73,7 +73,7 @@ def _member_person(user):
 def member_paths(user):
     """The organisations whose rounds the user takes part in as a member: their own and every one above it."""
     person = _member_person(user)
-    return rules.ancestor_paths(person.scope_path) if person and person.scope_path else []
+    return lineage(person.scope_path) if person and person.scope_path else []
 
 
 def visible_rounds(user):

@@ -13,6 +13,11 @@ def path_segment(pk):
     return f"{pk:0{PATH_STEP}d}"
 
 
+def lineage(path):
+    """The paths of the organisation at `path` and of all above it, root first."""
+    return [path[:i] for i in range(PATH_STEP, len(path or "") + 1, PATH_STEP)]
+
+
 class OrgType(models.TextChoices):
     HIGHER_COMMITTEE = "higher_committee", _("Higher Party committee")
     COMMITTEE = "committee", _("Grassroots Party committee")

@@ -464,19 +464,25 @@ def blanks_of(item):
     return len(item.key) if item.kind == QuestionKind.FILL else 0
 
 
-@transaction.atomic
 def save_answer(user, attempt_id, position, response, now=None):
     """Save (or clear) the answer to one question of the user's open attempt. Refused, changing nothing: someone
     else's attempt (404), a question not in the paper, an attempt already submitted, an answer after the clock ran
     out (the attempt is then scored with what was saved)."""
     now = now or timezone.now()
-    attempt = my_attempt_or_404(user, attempt_id, lock=True)
-    if attempt.state != AttemptState.OPEN:
-        raise DomainError(_("This exam has been submitted; answers can no longer be changed."), field="answer")
-    if now > attempt.deadline + timedelta(seconds=rules.GRACE_SECONDS):
-        _score(attempt, now, AttemptState.TIMED_OUT)
-        raise DomainError(_("Time is up: the exam was scored with the answers saved before the deadline."),
-                          field="answer")
+    with transaction.atomic():
+        attempt = my_attempt_or_404(user, attempt_id, lock=True)
+        if attempt.state != AttemptState.OPEN:
+            raise DomainError(_("This exam has been submitted; answers can no longer be changed."), field="answer")
+        late = now > attempt.deadline + timedelta(seconds=rules.GRACE_SECONDS)
+        if late:
+            _score(attempt, attempt.deadline, AttemptState.TIMED_OUT)
+        else:
+            return _save(attempt, position, response, now)
+    raise DomainError(_("Time is up: the exam was scored with the answers saved before the deadline."),
+                      field="answer")
+
+
+def _save(attempt, position, response, now):
     try:
         position = int(position)
     except (TypeError, ValueError):

@@ -147,6 +147,9 @@ CELERY_BEAT_SCHEDULE = {
     "meetings-send-reminders": {"task": "dangjian.meetings.tasks.send_reminders", "schedule": 300.0},
     "people-rebuild-figures": {"task": "dangjian.people.tasks.rebuild_figures",
                                "schedule": crontab(hour=0, minute=10)},
+    # Draws next month's sets when their review window begins, opens them on the 1st, closes past months'.
+    "exams-monthly-sets": {"task": "dangjian.exams.tasks.monthly_sets", "schedule": crontab(hour=0, minute=5)},
+    "exams-expire-attempts": {"task": "dangjian.exams.tasks.expire_attempts", "schedule": 60.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,15 @@
+"""Scheduled exam work (Celery beat; inline without Redis): the monthly sets and the attempts whose time ran out."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def monthly_sets():
+    return services.monthly_sets_job()
+
+
+@shared_task
+def expire_attempts():
+    return services.expire_due()

@@ -355,7 +355,8 @@ def demo_loaded():
 def seed_demo(today=None, stdout=None):
     """Create whatever of the demo is missing. Returns a dict of counts of the rows created."""
     today = today or timezone.localdate()
-    created = {"orgs": 0, "people": 0, "posts": 0, "users": 0, "flows": 0, "transfers": 0, "meetings": 0}
+    created = {"orgs": 0, "people": 0, "posts": 0, "users": 0, "flows": 0, "transfers": 0, "meetings": 0,
+               "exam_attempts": 0}
     with acting_as(None, via="seed_demo"):
         orgs = _seed_orgs(today, created)
         people = build_plan(today)
@@ -364,9 +365,12 @@ def seed_demo(today=None, stdout=None):
         _seed_flows(people, persons, orgs, created)
         users = _seed_users(people, persons, created)
         _seed_transfers(people, persons, orgs, users, today, created)
+        from dangjian.exams.demo import seed_exams
         from dangjian.meetings.demo import seed_meetings
 
-        created["meetings"] = seed_meetings(Organization.objects.get(code=COMMITTEE_CODE), today)
+        root = Organization.objects.get(code=COMMITTEE_CODE)
+        created["meetings"] = seed_meetings(root, today)
+        created["exam_attempts"] = seed_exams(root, today)
     return created
 
 

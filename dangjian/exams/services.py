@@ -161,8 +161,10 @@ def _duplicate(org, key, exclude=None):
 
 
 @transaction.atomic
-def create_question(user, org, data):
-    _require(user, MANAGE, org)
+def create_question(user, org, data, trusted=False):
+    """`trusted`: a command or the demo loader enters it (no person's right to check)."""
+    if not trusted:
+        _require(user, MANAGE, org)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation has no bank."), field="org")
     fields = _question_fields(org, data)

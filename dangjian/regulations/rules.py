@@ -168,7 +168,7 @@ def query_terms(query):
         parts = tuple(dict.fromkeys(tokens(raw)))
         if not parts:
             continue
-        text = raw if len(raw) <= MAX_TOKEN else parts[0]
+        text = raw[:MAX_TOKEN]  # a longer term is never one token: its words decide
         if text in seen:
             continue
         seen.add(text)

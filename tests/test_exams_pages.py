@@ -237,3 +237,18 @@ def test_attempt_limit_per_month(exam):
     with pytest.raises(services.DomainError):
         services.start_attempt(exam.users.member1, "A", now=now + timedelta(minutes=2))
     services.start_attempt(exam.users.member1, "B", now=now + timedelta(minutes=2))  # another tier is fine
+
+
+@freeze_time("2026-11-12 09:00:00+08:00")
+def test_a_members_history_for_those_who_read_the_branch(client, exam):
+    _results(exam)
+    client.force_login(exam.users.branch1)
+    page = client.get(reverse("exams:person_history", args=[exam.member1.pk]))
+    assert page.status_code == 200 and page.context["months"][0][1][0]["score"] == 100
+    assert reverse("exams:person_history", args=[exam.member1.pk]) in client.get(
+        reverse("exams:rankings"), {"org": exam.branch1.pk}).content.decode()
+    client.force_login(exam.users.branch2)
+    assert client.get(reverse("exams:person_history", args=[exam.member1.pk])).status_code == 404
+    client.force_login(exam.users.member1)
+    assert client.get(reverse("exams:person_history", args=[exam.other1.pk])).status_code == 404
+    assert client.get(reverse("exams:history")).status_code == 200

@@ -11,6 +11,7 @@ urlpatterns = [
     path("attempts/<int:pk>/submit/", views.submit, name="submit"),
     path("attempts/<int:pk>/result/", views.result, name="result"),
     path("history/", views.history, name="history"),
+    path("people/<int:pk>/", views.person_history, name="person_history"),
     path("rankings/", views.rankings, name="rankings"),
     path("participation/", views.participation, name="participation"),
     path("sets/", views.sets, name="sets"),

@@ -176,6 +176,19 @@ def history(request):
         "attempts": queries.recent_attempts(user.person)})
 
 
+@login_required
+def person_history(request, pk):
+    """A member's exam history, for holders of learning:read over the member's organisation (others: 404)."""
+    from dangjian.people.models import Person
+
+    person = Person.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if person is None or not person.scope_path or not has_perm(request.user, READ, person.scope_path):
+        raise Http404
+    return render(request, "exams/history.html", {
+        "subnav": _subnav(request.user), "section": "participation", "person": person,
+        "months": queries.history(person), "attempts": queries.recent_attempts(person)})
+
+
 # ---------------------------------------------------------------------------------------------------- results
 
 def _ranking_orgs(user):
@@ -200,7 +213,8 @@ def rankings(request):
     month = _month(request)
     members = request.GET.get("who") != "masses"
     ctx = {"subnav": _subnav(user), "section": "rankings", "orgs": orgs, "org": org, "month": month,
-           "months": queries.month_choices(timezone.localdate()), "members": members}
+           "months": queries.month_choices(timezone.localdate()), "members": members,
+           "can_read_people": org is not None and has_perm(user, READ, org)}
     if org is not None:
         rows = queries.ranking(org.path, month, members=members)
         ctx["rows"] = rows[:RANKING_ROWS]

@@ -252,3 +252,11 @@ def test_a_members_history_for_those_who_read_the_branch(client, exam):
     client.force_login(exam.users.member1)
     assert client.get(reverse("exams:person_history", args=[exam.other1.pk])).status_code == 404
     assert client.get(reverse("exams:history")).status_code == 200
+
+
+@freeze_time("2026-11-12 09:00:00+08:00")
+def test_a_members_home_page_shows_the_months_exams(client, exam):
+    _results(exam)
+    client.force_login(exam.users.member1)
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'id="exam-glance"' in page and 'data-glance-tier="A"' in page and "100" in page

@@ -131,3 +131,15 @@ def meeting_figures(user, roots):
     totals = {v: sum(1 for r in rows if r["verdict"] == v)
               for v in (meeting_rules.GREEN, meeting_rules.AMBER, meeting_rules.RED)}
     return {"too_many": False, "totals": totals, "short": [r for r in rows if r["verdict"] == meeting_rules.RED][:5]}
+
+
+def my_exams(user):
+    """This month's exams at a glance for a person: the tiers open, best scores, an exam in progress."""
+    if not user.person_id:
+        return None
+    from dangjian.exams import rules, services
+
+    tiers, _config = services.my_month(user.person, rules.month_of(timezone.localdate()))
+    if not any(t["open"] or t["best"] for t in tiers):
+        return None
+    return {"tiers": tiers, "current": services.open_attempt(user.person_id)}

@@ -23,6 +23,8 @@ def home(request):
             warnings=dashboard.warning_figures(user, roots),
             meetings=dashboard.meeting_figures(user, roots),
         )
+    else:
+        context["exams"] = dashboard.my_exams(user)  # a member's page; managers find theirs under Learning
     return render(request, "core/home.html", context)
 
 

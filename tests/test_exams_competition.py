@@ -183,6 +183,9 @@ def test_the_final_is_one_paper_at_one_time_for_the_finalists_only(month, opened
         services.save_answer(t.users.member2, a2.pk, item.position, item.key, now=start + timedelta(minutes=4))
     services.submit(t.users.member2, a2.pk, now=start + timedelta(minutes=5))
     assert list(MonthlyResult.objects.order_by("pk").values_list("pk", "score", "attempts")) == before
+    a2.refresh_from_db()
+    assert comp.keys_hidden(a2, now=start + timedelta(minutes=6))  # the others are still answering
+    assert not comp.keys_hidden(a2, now=start + timedelta(minutes=21))
 
 
 def test_entering_after_the_end_is_refused_and_an_open_monthly_exam_is_submitted_first(month, opened):
@@ -431,3 +434,49 @@ def test_awards_are_scoped_to_the_readers_organisations(client, month, opened):
     assert client.get(f"/exams/competitions/awards/?org={month.committee.pk}").status_code == 200
     client.force_login(month.users.branch1)
     assert client.get(f"/exams/competitions/awards/?org={month.committee.pk}").status_code == 404
+
+
+# ---- the big screen in a real browser ------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1366, 768)])
+def test_the_big_screen_fits_and_updates_itself(live_server, month, width, height):
+    import os
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    t = month
+    opened = comp.open_competition(t.users.committee, t.committee, MONTH)
+    final = live_final(t, opened)
+    now = timezone.now()
+    attempt, _ = comp.enter_final(t.users.member2, opened, now=now)
+    answer(t.users.member2, attempt, right=1, wrong=1, now=now)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    chromium = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
+    assert os.path.exists(chromium), f"{chromium} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}).new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "committee")
+        page.fill("input[name=password]", "dangjian-demo")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/$"))
+        page.goto(f"{live_server.url}/exams/competitions/{opened.pk}/leaderboard/")
+        row = page.locator(f"#leaderboard tr[data-person='{t.member2.pk}']")
+        assert row.get_attribute("data-answered") == "2"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+        page.wait_for_function("() => /^\\d+:\\d\\d$/.test(document.querySelector('#board-clock .dj-count').textContent)")
+        item = attempt.items.order_by("position")[2]
+        services.save_answer(t.users.member2, attempt.pk, item.position, item.key, now=timezone.now())
+        page.wait_for_function(  # the fragment polled every 3 s brings the new answer
+            f"() => document.querySelector(\"#leaderboard tr[data-person='{t.member2.pk}']\")"
+            ".getAttribute('data-answered') === '3'", timeout=10000)
+        folder = os.environ.get("DANGJIAN_SCREENSHOTS")
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            page.screenshot(path=os.path.join(folder, f"competition-screen-{width}.png"))
+        browser.close()
+    assert final.finalists.count() == 2

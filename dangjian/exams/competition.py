@@ -328,6 +328,14 @@ def entry_or_404(user, pk):
     return competition
 
 
+def keys_hidden(attempt, now=None):
+    """Whether the review of an attempt must wait: a final's keys stay hidden until the final is over, so that a
+    finalist who submits early cannot pass them on. For the result page of the exams app."""
+    if attempt.final_id is None:
+        return False
+    return phase(attempt.final, now) in ("scheduled", "live")
+
+
 def is_finalist(final, person_id):
     return bool(person_id) and final.finalists.filter(pk=person_id).exists()
 

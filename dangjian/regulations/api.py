@@ -68,6 +68,8 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class RegulationSerializer(serializers.ModelSerializer):
     org = serializers.SerializerMethodField()
+    # A plain string: drf-spectacular would name an enum "Status…Enum", colliding with other `status` fields.
+    status = serializers.CharField(read_only=True, help_text="`published` (in force) or `repealed`")
     category = CategoryRefSerializer(allow_null=True)
 
     class Meta:

@@ -297,7 +297,7 @@ def publish_version(actor, regulation, *, expected_version, title, body, effecti
     attachment_name = _check_attachment(attachment)
     version = RegulationVersion(
         regulation=regulation, number=number, title=title, body_html=markup, body_text=rules.html_to_text(markup),
-        effective_on=effective_on, published_at=now, change_summary=change_summary or _("First published."),
+        effective_on=effective_on, published_at=now, change_summary=change_summary,
         published_by=_user(actor))
     if attachment_name:
         version.attachment = attachment

@@ -150,6 +150,7 @@ CELERY_BEAT_SCHEDULE = {
     # Draws next month's sets when their review window begins, opens them on the 1st, closes past months'.
     "exams-monthly-sets": {"task": "dangjian.exams.tasks.monthly_sets", "schedule": crontab(hour=0, minute=5)},
     "exams-expire-attempts": {"task": "dangjian.exams.tasks.expire_attempts", "schedule": 60.0},
+    "exams-finish-finals": {"task": "dangjian.exams.tasks.finish_finals", "schedule": 60.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -480,3 +480,31 @@ def test_the_big_screen_fits_and_updates_itself(live_server, month, width, heigh
             page.screenshot(path=os.path.join(folder, f"competition-screen-{width}.png"))
         browser.close()
     assert final.finalists.count() == 2
+
+
+def test_an_early_finalist_sees_no_answers_until_the_final_is_over(client, month, opened):
+    from freezegun import freeze_time
+
+    from .conftest import api_as
+
+    t = month
+    final = comp.setup_final(t.users.committee, opened, final_data(), now=at(27), seed=3)
+    start = final.starts_at
+    attempt, _closed = comp.enter_final(t.users.member2, opened, now=start + timedelta(minutes=1))
+    item = attempt.items.first()
+    services.save_answer(t.users.member2, attempt.pk, item.position, item.key, now=start + timedelta(minutes=2))
+    services.submit(t.users.member2, attempt.pk, now=start + timedelta(minutes=3))
+    with freeze_time(start + timedelta(minutes=5)):
+        client.force_login(t.users.member2)
+        r = client.get(f"/exams/attempts/{attempt.pk}/result/")
+        assert r.status_code == 200, r
+        page = r.content.decode()
+        assert 'id="review-later"' in page and item.explanation not in page and "data-review" not in page
+        data = api_as(t.users.member2).get(f"/api/v1/exams/attempts/{attempt.pk}").json()
+        assert all("key" not in i and "correct" not in i for i in data["items"])
+    with freeze_time(start + timedelta(minutes=25)):
+        client.force_login(t.users.member2)
+        page = client.get(f"/exams/attempts/{attempt.pk}/result/").content.decode()
+        assert "data-review" in page
+        data = api_as(t.users.member2).get(f"/api/v1/exams/attempts/{attempt.pk}").json()
+        assert all("key" in i for i in data["items"])

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from dangjian.api.errors import ValidationErrorSerializer
 
-from . import queries, rules, services
+from . import competition, queries, rules, services
 from .models import AttemptState
 
 
@@ -56,11 +56,12 @@ class AttemptSerializer(serializers.Serializer):
 
 def _attempt_data(attempt):
     scored = attempt.state != AttemptState.OPEN
+    review = scored and not competition.keys_hidden(attempt)  # a final's keys wait until the final is over
     items = []
     for i in attempt.items.all():
         row = {"position": i.position, "kind": i.kind, "stem": i.stem, "options": i.options,
                "blanks": services.blanks_of(i), "response": i.response}
-        if scored:  # the key only ever leaves the server after scoring
+        if review:  # the key only ever leaves the server after scoring
             row.update(key=i.key, correct=i.correct, explanation=i.explanation)
         items.append(row)
     return {"id": attempt.pk, "month": attempt.month, "tier": attempt.tier, "state": attempt.state,

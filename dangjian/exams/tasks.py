@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import competition, services
 
 
 @shared_task
@@ -13,3 +13,9 @@ def monthly_sets():
 @shared_task
 def expire_attempts():
     return services.expire_due()
+
+
+@shared_task
+def finish_finals():
+    """Finish the 我是冠军 competitions whose final is over (scores open final attempts, records the titles)."""
+    return competition.finish_due()

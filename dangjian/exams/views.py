@@ -19,7 +19,7 @@ from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.orgs.services import active_orgs_for
 
-from . import queries, rules, services
+from . import competition, queries, rules, services
 from .models import AttemptState, ExamSettings, MonthlySet, Question, QuestionStatus, SetState, Tier
 from .services import MANAGE, READ
 
@@ -147,11 +147,12 @@ def result(request, pk):
     attempt = services.refresh(services.my_attempt_or_404(request.user, pk))
     if attempt.state == AttemptState.OPEN:
         return redirect("exams:paper", attempt.pk)
-    items = list(attempt.items.all())
+    hidden = competition.keys_hidden(attempt)  # a final's answers wait until every finalist is done
+    items = [] if hidden else list(attempt.items.all())
     for item in items:
         item.key_text = _answer_display(item.kind, item.key, item.options)
         item.response_text = _answer_display(item.kind, item.response, item.options) if item.response else ""
-    return render(request, "exams/result.html", {"attempt": attempt, "items": items})
+    return render(request, "exams/result.html", {"attempt": attempt, "items": items, "hidden": hidden})
 
 
 def _answer_display(kind, value, options):

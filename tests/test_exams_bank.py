@@ -612,3 +612,82 @@ def test_bank_helpers_refuse_strange_input(tree):
         "q": "x"}
     with pytest.raises(Http404):
         bank.pick_bank(tree.users.committee, "99999999999999999999")
+
+
+# ---------------------------------------------------------------------------------------------------- phone
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    assert os.path.exists(chromium), f"{chromium} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(locale="zh-CN", **PHONE)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _fits(page, name):
+    import os
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
+    assert width <= PHONE["viewport"]["width"] + 1, f"{name}: the page is {width}px wide on a 390px phone: {wide}"
+    if os.environ.get("DANGJIAN_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["DANGJIAN_SCREENSHOTS"], f"bank-{name}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_question_is_written_on_a_phone(phone, live_server, tree):
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "committee")
+    page.fill("input[name=password]", "dangjian-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    page.goto(f"{live_server.url}{reverse('exams:bank_new')}")
+    _fits(page, "new")
+    assert page.locator("#truefalse-section").is_hidden() and page.locator("#options-section").is_visible()
+    page.select_option("select[name=kind]", "multiple")
+    page.fill("textarea[name=stem]", "下列属于“三会一课”的有？")
+    options = page.locator("input[name=option]")
+    for i, text in enumerate(["支部党员大会", "支部委员会", "党小组会", "党课"]):
+        options.nth(i).fill(text)
+    page.click("#add-option")
+    options.nth(4).fill("职工代表大会")
+    page.locator("[data-option-row='1'] [data-remove-option]").click()  # the rows below move up
+    assert options.nth(1).input_value() == "党小组会" and page.locator("[data-option-row='4']").is_hidden()
+    for i in (0, 1, 2):
+        page.locator("input[name=correct]").nth(i).check()
+    page.fill("input[name=category]", "党建规章")
+    _fits(page, "multiple")
+    page.click("#save-question")
+    page.wait_for_selector("#question-list")
+    q = Question.objects.get()
+    assert (q.kind, q.options, q.answer) == ("multiple", ["支部党员大会", "党小组会", "党课", "职工代表大会"], [0, 1, 2])
+    _fits(page, "list")
+    page.goto(f"{live_server.url}{reverse('exams:bank_new')}")
+    page.select_option("select[name=kind]", "fill")
+    assert page.locator("#options-section").is_hidden() and page.locator("#fill-section").is_visible()
+    page.fill("textarea[name=stem]", "中国共产党成立于____年，一大在____召开。")
+    page.locator("input[name=blank]").nth(0).fill("1921")
+    page.click("#add-blank")
+    page.locator("input[name=blank]").nth(1).fill("上海|上海市")
+    page.fill("input[name=category]", "党建规章")
+    _fits(page, "fill")
+    page.click("#save-question")
+    page.wait_for_selector("#question-list")
+    assert Question.objects.get(kind="fill").answer == [["1921"], ["上海", "上海市"]]
+    page.goto(f"{live_server.url}{reverse('exams:bank_import')}")
+    _fits(page, "import")

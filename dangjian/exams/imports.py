@@ -404,27 +404,12 @@ def _check_question(kind, stem, options, answer_text_, stem_ok, report):
     if kind == QuestionKind.TRUE_FALSE:
         answer_text_ = _true_false_by_letter(answer_text_, trimmed)
     try:
-        if kind == QuestionKind.FILL:
-            answer = fill_answer(answer_text_)
-        else:
-            answer = rules.parse_answer_text(kind, answer_text_, len(options))
+        answer = rules.parse_answer_text(kind, answer_text_, len(options))
         cleaned = rules.clean_question(kind, stem if stem_ok else "?", options, answer)
     except rules.InvalidQuestion as e:
         report(e.field, e.message)
         return None
     return cleaned if stem_ok else None
-
-
-def fill_answer(text):
-    """The blanks of a fill-in answer as written (rules.parse_answer_text's format: blanks separated by ；, the
-    alternatives of a blank by |), keeping the characters as typed: rules.parse_answer_text folds the text to
-    half width (NFKC), which would turn （ into ( and ① into 1 — and an export would not import back the same.
-    Checking a response compares folded texts anyway."""
-    raw = str(text or "").strip()
-    if not raw:
-        raise rules.InvalidQuestion("answer", _("Enter the answer."))
-    return [[a.strip() for a in re.split(r"[|｜]", blank) if a.strip()]
-            for blank in re.split(r"[;；]", raw) if blank.strip()]
 
 
 def _option_column(options):

@@ -137,7 +137,11 @@ def parse_answer_text(kind, text, options_count):
         if word in FALSE_WORDS:
             return [False]
         raise InvalidQuestion("answer", _("Write the answer of a true-or-false question as 对 or 错."))
-    return [[a.strip() for a in blank.split("|") if a.strip()] for blank in re.split(r"[;]", raw) if blank.strip()]
+    # Fill-in answers keep the characters as typed (（ stays （, so an export imports back the same); checking a
+    # response compares folded texts anyway.
+    typed = str(text).strip()
+    return [[a.strip() for a in re.split(r"[|｜]", blank) if a.strip()]
+            for blank in re.split(r"[;；]", typed) if blank.strip()]
 
 
 def answer_text(kind, answer):

@@ -1,4 +1,4 @@
-"""Demo learning content: a few articles, a document-free video link and their assignments to the demo tree, the
+"""Demo learning content: a few articles and their assignments to the demo tree, the
 root's credit rule, and progress for part of the members (completions with their credits, a few passed exams), so
 the member pages, the credits page and the completion table have something to show. Idempotent: nothing is written
 when the root already has the demo items. Progress and credits are written in bulk (one audit summary entry)."""
@@ -31,8 +31,10 @@ ITEMS = [
     (ItemKind.ARTICLE, "《中国共产党纪律处分条例》学习要点", 8, Decimal("2"),
      "党纪学习教育：读原文、学条文、知敬畏。",
      "<div>把纪律挺在前面，做到知敬畏、存戒惧、守底线。</div><div>重点学习六项纪律的主要内容，对照检查自身不足。</div>"),
-    (ItemKind.VIDEO, "微党课：红船精神", 15, Decimal("3"),
-     "观看微党课视频，撰写学习心得。", "<div>观看视频后，请在支部学习群交流心得体会。</div>"),
+    (ItemKind.ARTICLE, "微党课：红船精神（讲稿）", 15, Decimal("3"),
+     "学习微党课讲稿，撰写学习心得。",
+     "<div>红船精神：开天辟地、敢为人先的首创精神，坚定理想、百折不挠的奋斗精神，立党为公、忠诚为民的奉献精神。</div>"
+     "<div>学习后，请在支部学习群交流心得体会。</div>"),
 ]
 MARKER = ITEMS[0][1]
 

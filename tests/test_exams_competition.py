@@ -152,6 +152,15 @@ def test_champions_of_every_level_and_the_finalists(month, opened):
 
 # ---- the final ----------------------------------------------------------------------------------------------
 
+@pytest.fixture
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.usefixtures("english")
 def test_the_final_is_one_paper_at_one_time_for_the_finalists_only(month, opened):
     t = month
     final = comp.setup_final(t.users.committee, opened, final_data(), now=at(27), seed=3)
@@ -188,6 +197,7 @@ def test_the_final_is_one_paper_at_one_time_for_the_finalists_only(month, opened
     assert not comp.keys_hidden(a2, now=start + timedelta(minutes=21))
 
 
+@pytest.mark.usefixtures("english")
 def test_entering_after_the_end_is_refused_and_an_open_monthly_exam_is_submitted_first(month, opened):
     t = month
     final = comp.setup_final(t.users.committee, opened, final_data(), now=at(27), seed=3)

@@ -469,8 +469,17 @@ def blanks_of(item):
 def save_answer(user, attempt_id, position, response, now=None):
     """Save (or clear) the answer to one question of the user's open attempt. Refused, changing nothing: someone
     else's attempt (404), a question not in the paper, an attempt already submitted, an answer after the clock ran
-    out (the attempt is then scored with what was saved)."""
+    out (the attempt is then scored with what was saved).
+
+    The common case (the user's open attempt in time, a question of its paper) is one statement reading the item
+    with its attempt's state and deadline and locking the attempt's row, then the update; anything else goes the
+    long way below, which gives the refusal."""
     now = now or timezone.now()
+    with transaction.atomic():
+        item = _item_locking_attempt(user, attempt_id, position)
+        if (item is not None and item.attempt.state == AttemptState.OPEN
+                and now <= item.attempt.deadline + timedelta(seconds=rules.GRACE_SECONDS)):
+            return _store(item, response, now)
     with transaction.atomic():
         attempt = my_attempt_or_404(user, attempt_id, lock=True)
         if attempt.state != AttemptState.OPEN:
@@ -492,6 +501,24 @@ def _save(attempt, position, response, now):
     item = AttemptItem.objects.filter(attempt=attempt, position=position).first() if position else None
     if item is None:
         raise DomainError(_("That question is not in this paper."), field="question")
+    return _store(item, response, now)
+
+
+def _item_locking_attempt(user, attempt_id, position):
+    """The item at `position` of the user's attempt, with the attempt's state and deadline, the attempt's row
+    locked FOR UPDATE as my_attempt_or_404(lock=True) locks it; None when there is no such item."""
+    try:
+        attempt_id, position = int(attempt_id), int(position)
+    except (TypeError, ValueError):
+        return None
+    rows = (AttemptItem.objects.select_related("attempt").select_for_update(of=("attempt",))
+            .only("id", "position", "kind", "options", "key", "attempt__state", "attempt__deadline")
+            .filter(attempt_id=attempt_id, attempt__person_id=getattr(user, "person_id", None) or -1,
+                    position=position).order_by()[:1])
+    return next(iter(rows), None)
+
+
+def _store(item, response, now):
     try:
         value = rules.clean_response(item.kind, response, len(item.options), blanks_of(item))
     except rules.InvalidQuestion as e:

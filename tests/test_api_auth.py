@@ -166,3 +166,21 @@ def test_anonymous_gets_401_everywhere(tree):
         assert response.status_code == 401, url
         assert set(response.json()) == {"detail", "code"}
     assert client.post(f"/api/v1/people/{tree.member1.pk}/reveal/", {"field": "phone"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_tokens_user_is_cached_and_dropped_when_the_user_changes(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = APIClient()
+    token = login(client, "branch1").json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/exams/month").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/exams/month")
+    assert not any("authtoken_token" in q["sql"] for q in ctx.captured_queries)
+    user = tree.users.branch1
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/exams/month").status_code == 401

@@ -69,6 +69,9 @@ def parse_args(argv=None):
     run.add_argument("--gthreads", type=int, default=4, help="threads per worker with --worker-class gthread")
     run.add_argument("--conn-max-age", default=None,
                      help="CONN_MAX_AGE for the server (default: the settings' own default, 60)")
+    run.add_argument("--redis", default=None, metavar="URL",
+                     help="REDIS_URL of the server (e.g. redis://127.0.0.1:6379/9): the cache shared by the workers, "
+                          "as deployed; without it each worker has its own local-memory cache")
     run.add_argument("--access-log", action="store_true", help="gunicorn access log (to /dev/null), as deployed")
     run.add_argument("--no-save", action="store_true", help="do not write bench/results/exams-<date>.json")
     run.add_argument("--label", default="", help="a note stored with the result")
@@ -91,7 +94,10 @@ def bench_environment(args):
     env.update(DATABASE_URL=args.db, DEBUG="0", ALLOWED_HOSTS="127.0.0.1", DJANGO_SETTINGS_MODULE="dangjian.settings",
                LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"))
     env.setdefault("SECRET_KEY", BENCH_KEY)  # the bench people carry no encrypted fields
-    env.pop("REDIS_URL", None)  # local-memory cache, inline tasks: neither is touched by these two URLs
+    if getattr(args, "redis", None):  # as deployed: the cache (API tokens, exam papers) in Redis, shared by workers
+        env["REDIS_URL"] = args.redis
+    else:
+        env.pop("REDIS_URL", None)  # each worker process has its own local-memory cache
     if getattr(args, "conn_max_age", None) is not None:
         env["CONN_MAX_AGE"] = str(args.conn_max_age)
     return env

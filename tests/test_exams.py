@@ -130,3 +130,23 @@ def test_masses_take_part_outside_the_member_ranking(bank):
     assert queries.ranking(bank.committee.path, date(2026, 11, 1)) == []
     assert [r["person_id"] for r in queries.ranking(bank.committee.path, date(2026, 11, 1), members=False)] == [
         worker.pk]
+
+
+def test_an_answer_in_time_is_one_statement_once_the_paper_is_known(bank):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    open_month(bank)
+    user = bank.users.member1
+    open_month(bank, timezone.localdate())
+    t0 = timezone.now()
+    attempt = services.start_attempt(user, "A", now=t0)
+    services.save_answer(user, attempt.pk, 1, [0], now=t0)  # reads the paper once
+    with CaptureQueriesContext(connection) as ctx:
+        item = services.save_answer(user, attempt.pk, 2, [1], now=t0 + timedelta(seconds=5))
+    assert len(ctx.captured_queries) == 1 and ctx.captured_queries[0]["sql"].startswith("UPDATE")
+    assert item.response == [1] and AttemptItem.objects.get(attempt=attempt, position=2).response == [1]
+    services._PAPERS.clear()  # another worker: the paper comes from the shared cache, not the database
+    with CaptureQueriesContext(connection) as ctx:
+        services.save_answer(user, attempt.pk, 3, None, now=t0 + timedelta(seconds=6))
+    assert len(ctx.captured_queries) == 1

@@ -9,6 +9,7 @@ organisation above them that has one for the month and tier."""
 import json
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
 from django.http import Http404
@@ -504,24 +505,35 @@ def _save(attempt, position, response, now):
 
 
 # A paper never changes once drawn (its person, deadline and each question's kind, number of options and blanks),
-# so each process keeps what it has read of the papers being answered; the attempt's state is always read from the
-# database, by the guard of the UPDATE.
+# so what was read of it is kept: in this process and in the shared cache (Redis in production, so the other app
+# servers' workers need not read it again). The attempt's state is always read from the database, by the guard of
+# the UPDATE.
 _PAPERS = {}
 _PAPERS_MAX = 5000
 
 
 def paper_card(attempt_id):
-    """(person id, deadline, {position: (kind, options, blanks)}) of an attempt, or None."""
+    """(person id, deadline, {position: (kind, options, blanks)}, started at) of an attempt, or None. The start
+    moment identifies the attempt in the UPDATE's guard too, so a card of an attempt whose id was reused (a restored
+    database) never writes."""
     card = _PAPERS.get(attempt_id)
     if card is None:
-        row = Attempt.objects.filter(pk=attempt_id).values_list("person_id", "deadline").first()
-        if row is None:
-            return None
-        items = {p: (kind, len(options), len(key) if kind == QuestionKind.FILL else 0) for p, kind, options, key
-                 in AttemptItem.objects.filter(attempt_id=attempt_id).values_list("position", "kind", "options", "key")}
+        key = f"exams:paper:{attempt_id}"
+        card = cache.get(key)
+        if card is None:
+            row = Attempt.objects.filter(pk=attempt_id).values_list("person_id", "deadline", "started_at").first()
+            if row is None:
+                return None
+            items = {p: (kind, len(options), len(answer) if kind == QuestionKind.FILL else 0)
+                     for p, kind, options, answer in AttemptItem.objects.filter(attempt_id=attempt_id)
+                     .values_list("position", "kind", "options", "key")}
+            card = (row[0], row[1], items, row[2])
+            left = (row[1] - timezone.now()).total_seconds()
+            if left > 0:
+                cache.set(key, card, int(left) + 600)
         if len(_PAPERS) >= _PAPERS_MAX:
             _PAPERS.clear()
-        card = _PAPERS[attempt_id] = (row[0], row[1], items)
+        _PAPERS[attempt_id] = card
     return card
 
 
@@ -551,11 +563,13 @@ def _save_in_time(user, attempt_id, position, response, now):
     postgres = connection.vendor == "postgresql"
     sql = (f"UPDATE {AttemptItem._meta.db_table} SET response = {'%s::jsonb' if postgres else '%s'}, "
            f"answered_at = %s WHERE attempt_id = %s AND position = %s AND EXISTS (SELECT 1 FROM "
-           f"{Attempt._meta.db_table} a WHERE a.id = %s AND a.person_id = %s AND a.state = %s AND a.deadline >= %s"
+           f"{Attempt._meta.db_table} a WHERE a.id = %s AND a.person_id = %s AND a.started_at = %s AND a.state = %s "
+           f"AND a.deadline >= %s"
            f"{' FOR SHARE' if postgres else ''})")
     with connection.cursor() as cursor:
         cursor.execute(sql, [None if value is None else json.dumps(value), ops.adapt_datetimefield_value(now),
-                             attempt_id, position, attempt_id, person_id, AttemptState.OPEN,
+                             attempt_id, position, attempt_id, person_id, ops.adapt_datetimefield_value(card[3]),
+                             AttemptState.OPEN,
                              ops.adapt_datetimefield_value(now - timedelta(seconds=rules.GRACE_SECONDS))])
         if cursor.rowcount != 1:
             return None

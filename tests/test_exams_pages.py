@@ -260,3 +260,16 @@ def test_a_members_home_page_shows_the_months_exams(client, exam):
     client.force_login(exam.users.member1)
     page = client.get(reverse("core:home")).content.decode()
     assert 'id="exam-glance"' in page and 'data-glance-tier="A"' in page and "100" in page
+
+
+@freeze_time("2026-11-10 09:00:00+08:00")
+@pytest.mark.parametrize("body,field", [({"answer": 0}, "position"), ({"position": "1", "answer": 0}, "position"),
+                                        ({"position": True, "answer": 0}, "position"),
+                                        ({"position": 0, "answer": 0}, "position"), ({"position": 1}, "answer"),
+                                        ([1, 2], "position")])
+def test_the_answer_endpoint_names_the_bad_field(exam, body, field):
+    api = api_as(exam.users.member1)
+    pk = api.post("/api/v1/exams/attempts", {"tier": "A"}, format="json").json()["id"]
+    r = api.post(f"/api/v1/exams/attempts/{pk}/answers", body, format="json")
+    assert r.status_code == 400 and field in r.json()["errors"]
+    assert not AttemptItem.objects.filter(attempt_id=pk, response__isnull=False).exists()

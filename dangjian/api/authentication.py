@@ -2,16 +2,24 @@
 
 import hashlib
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 TOKEN_CACHE_SECONDS = 60
+USER_FIELDS = ("id", "username", "person_id", "is_active", "is_superuser", "is_staff")
+
+
+def _user_fields():
+    """The cached fields in the model's order (Model.from_db takes a subset's values in that order)."""
+    return [f.attname for f in get_user_model()._meta.concrete_fields if f.attname in USER_FIELDS]
 
 
 def _token_cache_key(key):
-    return "api-token:" + hashlib.sha256(key.encode()).hexdigest()[:40]  # the token itself never enters the cache
+    return "api-token:v2:" + hashlib.sha256(key.encode()).hexdigest()[:40]  # the token itself never enters the cache
 
 
 class CachedTokenAuthentication(authentication.TokenAuthentication):
@@ -23,11 +31,14 @@ class CachedTokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         cache_key = _token_cache_key(key)
-        user = cache.get(cache_key)
-        if user is None:
+        values = cache.get(cache_key)
+        if values is None:
             user, token = super().authenticate_credentials(key)
-            cache.set(cache_key, user, TOKEN_CACHE_SECONDS)
+            cache.set(cache_key, tuple(getattr(user, f) for f in _user_fields()), TOKEN_CACHE_SECONDS)
             return user, token
+        # The user with the fields the platform asks of a request's user; any other field is loaded on first use,
+        # and save() writes only the loaded fields (Django's deferred fields), so nothing is overwritten.
+        user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_fields(), values)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return user, Token(key=key, user=user)

@@ -273,3 +273,11 @@ def test_the_answer_endpoint_names_the_bad_field(exam, body, field):
     r = api.post(f"/api/v1/exams/attempts/{pk}/answers", body, format="json")
     assert r.status_code == 400 and field in r.json()["errors"]
     assert not AttemptItem.objects.filter(attempt_id=pk, response__isnull=False).exists()
+
+
+@freeze_time("2026-11-10 09:00:00+08:00")
+def test_every_question_letters_its_options_from_a(client, exam):
+    client.force_login(exam.users.member1)
+    attempt = start(client)
+    page = client.get(reverse("exams:paper", args=[attempt.pk])).content.decode()
+    assert page.count(">A. ") == attempt.total and ">E. " not in page

@@ -96,6 +96,7 @@ def paper(request, pk):
     items = list(attempt.items.only("id", "attempt_id", "position", "kind", "stem", "options", "key", "response"))
     for item in items:
         item.blank_values = _blank_values(item)
+        item.choices = [(i, rules.LETTERS[i], text, i in (item.response or [])) for i, text in enumerate(item.options)]
         item.key = None  # the key stays on the server: only the number of blanks is used above
     return render(request, "exams/paper.html", {
         "attempt": attempt, "items": items, "remaining": services.remaining_seconds(attempt),

@@ -134,6 +134,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Exam answers are kept in Redis and written to PostgreSQL in batches (exams/buffer.py) when the cache is Redis.
+EXAMS_WRITE_BEHIND = os.environ.get("EXAMS_WRITE_BEHIND", "1" if REDIS_URL else "0") == "1"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -151,6 +154,7 @@ CELERY_BEAT_SCHEDULE = {
     "exams-monthly-sets": {"task": "dangjian.exams.tasks.monthly_sets", "schedule": crontab(hour=0, minute=5)},
     "exams-expire-attempts": {"task": "dangjian.exams.tasks.expire_attempts", "schedule": 60.0},
     "exams-finish-finals": {"task": "dangjian.exams.tasks.finish_finals", "schedule": 60.0},
+    "exams-flush-answers": {"task": "dangjian.exams.tasks.flush_answers", "schedule": 10.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

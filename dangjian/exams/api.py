@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from dangjian.api.errors import ValidationErrorSerializer
 
-from . import competition, queries, rules, services
+from . import buffer, competition, queries, rules, services
 from .models import AttemptState
 
 
@@ -61,7 +61,7 @@ def _attempt_data(attempt):
     scored = attempt.state != AttemptState.OPEN
     review = scored and not competition.keys_hidden(attempt)  # a final's keys wait until the final is over
     items = []
-    for i in attempt.items.all():
+    for i in buffer.merge(list(attempt.items.all()), attempt.pk) if not scored else attempt.items.all():
         row = {"position": i.position, "kind": i.kind, "stem": i.stem, "options": i.options,
                "blanks": services.blanks_of(i), "response": i.response}
         if review:  # the key only ever leaves the server after scoring

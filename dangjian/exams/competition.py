@@ -25,7 +25,7 @@ from dangjian.orgs.models import Organization, OrgStatus, OrgType, lineage
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import queries, rules, services
+from . import buffer, queries, rules, services
 from .models import (
     Attempt,
     AttemptItem,
@@ -395,6 +395,9 @@ def leaderboard(final, now=None):
     attempts = {a.person_id: a for a in Attempt.objects.filter(final=final).only(
         "id", "person_id", "state", "started_at", "deadline", "finished_at", "seconds", "total", "correct",
         "score", "tier")}
+    for attempt in attempts.values():
+        if attempt.state == AttemptState.OPEN and buffer.enabled():
+            buffer.flush(attempt.pk)  # answers written behind reach the paper before they are counted
     saved = {}
     for attempt_id, kind, key, response, answered_at in (
             AttemptItem.objects.filter(attempt__final=final, response__isnull=False)

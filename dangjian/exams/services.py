@@ -24,7 +24,7 @@ from dangjian.orgs.models import Organization, OrgStatus, lineage
 from dangjian.people.codes import MEMBER_STATUSES
 from dangjian.people.models import Person
 
-from . import rules
+from . import buffer, rules
 from .models import (
     TIER_RANK,
     Attempt,
@@ -559,6 +559,10 @@ def _save_in_time(user, attempt_id, position, response, now):
         value = rules.clean_response(kind, response, options, blanks)
     except rules.InvalidQuestion as e:
         raise DomainError(e.message, field=e.field) from None
+    if buffer.enabled():  # written behind, through Redis (see buffer.py)
+        if not buffer.put(attempt_id, position, value, now):
+            return None  # the attempt is being scored: the long way refuses
+        return AttemptItem(attempt_id=attempt_id, position=position, kind=kind, response=value, answered_at=now)
     ops = connection.ops
     postgres = connection.vendor == "postgresql"
     sql = (f"UPDATE {AttemptItem._meta.db_table} SET response = {'%s::jsonb' if postgres else '%s'}, "
@@ -606,7 +610,11 @@ def _expire_if_due(attempt, now):
 
 
 def _score(attempt, finished, state):
-    """Mark every item, fix the score and keep the month's best (callers hold the attempt's row lock)."""
+    """Mark every item, fix the score and keep the month's best (callers hold the attempt's row lock). Answers
+    written behind are first closed to new ones and written to the paper."""
+    if buffer.enabled():
+        buffer.mark_scored(attempt.pk)
+        buffer.flush(attempt.pk)
     items = list(AttemptItem.objects.filter(attempt=attempt).only("id", "kind", "key", "response"))
     for item in items:
         item.correct = rules.is_correct(item.kind, item.key, item.response)

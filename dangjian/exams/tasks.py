@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import competition, services
+from . import buffer, competition, services
 
 
 @shared_task
@@ -19,3 +19,9 @@ def expire_attempts():
 def finish_finals():
     """Finish the 我是冠军 competitions whose final is over (scores open final attempts, records the titles)."""
     return competition.finish_due()
+
+
+@shared_task
+def flush_answers():
+    """Write the answers kept in Redis to PostgreSQL (write-behind, see buffer.py)."""
+    return buffer.flush_dirty()

@@ -19,7 +19,7 @@ from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.orgs.services import active_orgs_for
 
-from . import competition, queries, rules, services
+from . import buffer, competition, queries, rules, services
 from .models import AttemptState, ExamSettings, MonthlySet, Question, QuestionStatus, SetState, Tier
 from .services import MANAGE, READ
 
@@ -93,7 +93,8 @@ def paper(request, pk):
     attempt = services.refresh(services.my_attempt_or_404(request.user, pk))
     if attempt.state != AttemptState.OPEN:
         return redirect("exams:result", attempt.pk)
-    items = list(attempt.items.only("id", "attempt_id", "position", "kind", "stem", "options", "key", "response"))
+    items = buffer.merge(list(attempt.items.only("id", "attempt_id", "position", "kind", "stem", "options", "key",
+                                                 "response", "answered_at")), attempt.pk)
     for item in items:
         item.blank_values = _blank_values(item)
         item.choices = [(i, rules.LETTERS[i], text, i in (item.response or [])) for i, text in enumerate(item.options)]

@@ -281,3 +281,27 @@ def test_every_question_letters_its_options_from_a(client, exam):
     attempt = start(client)
     page = client.get(reverse("exams:paper", args=[attempt.pk])).content.decode()
     assert page.count(">A. ") == attempt.total and ">E. " not in page
+
+
+@freeze_time("2026-11-10 09:00:00+08:00")
+def test_the_answer_endpoint_the_short_way_and_through_drf_alike(exam):
+    from rest_framework.test import APIClient
+
+    token = api_as(exam.users.member1)
+    pk = token.post("/api/v1/exams/attempts", {"tier": "A"}, format="json").json()["id"]
+    short = token.post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 1, "answer": 0}, format="json")
+    session = APIClient()
+    session.force_login(exam.users.member1)  # no token: through DRF
+    drf = session.post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 2, "answer": 1}, format="json")
+    assert short.status_code == drf.status_code == 200
+    assert set(short.json()) == set(drf.json()) == {"position", "response", "answered_at"}
+    bad_short = token.post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 99, "answer": 0}, format="json")
+    bad_drf = session.post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 99, "answer": 0}, format="json")
+    assert bad_short.status_code == bad_drf.status_code == 400 and bad_short.json() == bad_drf.json()
+    other = api_as(exam.users.branch2).post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 1, "answer": 0},
+                                            format="json")
+    assert other.status_code == 404 and other.json()["code"] == "not_found"
+    wrong = APIClient()
+    wrong.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert wrong.post(f"/api/v1/exams/attempts/{pk}/answers", {"position": 1, "answer": 0},
+                      format="json").status_code == 401

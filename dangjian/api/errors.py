@@ -53,9 +53,12 @@ def django_errors(exc):
     return {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in exc.messages]}
 
 
+def bad_request_body(errors):
+    return {"detail": _("The request has errors; nothing was changed."), "code": "invalid", "errors": errors}
+
+
 def bad_request(errors):
-    return Response({"detail": _("The request has errors; nothing was changed."), "code": "invalid",
-                     "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(bad_request_body(errors), status=status.HTTP_400_BAD_REQUEST)
 
 
 def exception_handler(exc, context):

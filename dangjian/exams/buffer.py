@@ -51,6 +51,19 @@ def _redis():
     return cache._cache.get_client(write=True)
 
 
+_SCRIPTS = {}
+
+
+def _script(source):
+    """The script registered with the client once (then sent by its SHA: EVALSHA, not the whole text)."""
+    client = _redis()
+    key = (id(client), source)
+    script = _SCRIPTS.get(key)
+    if script is None:
+        script = _SCRIPTS[key] = client.register_script(source)
+    return script
+
+
 def _keys(attempt_id):
     prefix = cache.make_key("")  # the cache's own prefix and version, so that tests and sites do not mix
     return f"{prefix}exams:scored:{attempt_id}", f"{prefix}exams:answers:{attempt_id}", f"{prefix}{DIRTY}"
@@ -60,7 +73,7 @@ def put(attempt_id, position, value, now):
     """Keep an answer; False when the attempt is being (or was) scored."""
     scored, answers, dirty = _keys(attempt_id)
     raw = json.dumps([value, now.timestamp()])
-    return bool(_redis().eval(_PUT, 3, scored, answers, dirty, position, raw, TTL, attempt_id))
+    return bool(_script(_PUT)(keys=[scored, answers, dirty], args=[position, raw, TTL, attempt_id]))
 
 
 def mark_scored(attempt_id):
@@ -98,7 +111,7 @@ def flush(attempt_id):
     args = [x for position, (_r, _m, raw) in found.items() for x in (position, raw)]
 
     def forget():
-        _redis().eval(_FORGET, 2, answers, dirty, attempt_id, *args)
+        _script(_FORGET)(keys=[answers, dirty], args=[attempt_id, *args])
 
     transaction.on_commit(forget)
     return written

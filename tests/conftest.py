@@ -12,10 +12,12 @@ from .factories import give_post, make_org, make_person, make_user
 def _clear_cache():
     from django.core.cache import cache
 
+    from dangjian.api.authentication import _LOCAL
     from dangjian.exams.services import _PAPERS
 
     cache.clear()
     _PAPERS.clear()  # papers known to this process (ids are reused once a test's rows are rolled back)
+    _LOCAL.clear()
     yield
 
 

@@ -1,6 +1,7 @@
 """How API requests authenticate (a module of its own: DRF imports it while loading its settings)."""
 
 import hashlib
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -10,6 +11,9 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 TOKEN_CACHE_SECONDS = 60
+LOCAL_SECONDS = 2
+_LOCAL = {}  # cache key → (until, values), this process's memory of the shared cache
+_LOCAL_MAX = 10000
 USER_FIELDS = ("id", "username", "person_id", "is_active", "is_superuser", "is_staff")
 
 
@@ -27,11 +31,22 @@ class CachedTokenAuthentication(authentication.TokenAuthentication):
     that a phone sending answer after answer does not look its token up in the database every time. A revoked
     token or a changed user (deactivated, new password) is dropped from the cache at once (signals in apps.py);
     without Redis each process has its own cache and another process may accept a revoked token for up to a
-    minute (production runs with Redis, see docs/deployment.md)."""
+    minute (production runs with Redis, see docs/deployment.md). Each process also remembers what it read from the
+    shared cache for LOCAL_SECONDS (a phone answering question after question is then not even a Redis round
+    trip): another process may accept a just revoked token for that long."""
 
     def authenticate_credentials(self, key):
         cache_key = _token_cache_key(key)
-        values = cache.get(cache_key)
+        now = time.monotonic()
+        local = _LOCAL.get(cache_key)
+        if local is not None and local[0] > now:
+            values = local[1]
+        else:
+            values = cache.get(cache_key)
+            if values is not None:
+                if len(_LOCAL) >= _LOCAL_MAX:
+                    _LOCAL.clear()
+                _LOCAL[cache_key] = (now + LOCAL_SECONDS, values)
         if values is None:
             user, token = super().authenticate_credentials(key)
             cache.set(cache_key, tuple(getattr(user, f) for f in _user_fields()), TOKEN_CACHE_SECONDS)
@@ -45,4 +60,7 @@ class CachedTokenAuthentication(authentication.TokenAuthentication):
 
 
 def forget_tokens(keys):
-    cache.delete_many([_token_cache_key(k) for k in keys])
+    keys = [_token_cache_key(k) for k in keys]
+    for k in keys:
+        _LOCAL.pop(k, None)
+    cache.delete_many(keys)

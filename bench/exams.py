@@ -177,7 +177,7 @@ def prepare(args):
             services.create_question(None, committee, {
                 "kind": "single", "stem": f"{tier}级基准题{i:03d}：下列哪项正确？", "options": ["甲", "乙", "丙", "丁"],
                 "answer": [i % 4], "tier": tier, "category": CATEGORIES[i % len(CATEGORIES)],
-                "explanation": "见规章。"}, trusted=True)
+                "explanation": "见规章。"})
             made += 1
     if made:
         print(f"  {made} questions (services.create_question): {time.perf_counter() - t:.1f} s")

@@ -86,6 +86,13 @@ def has_perm(user, perm, target):
     return scope_for(user).allows(perm, _path_of(target))
 
 
+def require(actor, perm, target):
+    """Raise Http404 unless `actor` may exercise `perm` on the organisation `target` (outsiders learn nothing).
+    `actor` None is the platform itself — a command, a scheduled job, the demo loader — and passes."""
+    if actor is not None and not has_perm(actor, perm, target):
+        raise Http404
+
+
 def has_perm_anywhere(user, perm):
     scope = scope_for(user)
     return scope.superuser or bool(scope.prefixes(perm))

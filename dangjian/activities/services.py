@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm, scoped
+from dangjian.accounts.scoping import has_perm, require, scoped
 from dangjian.audit import chain
+from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
 from dangjian.meetings import services as meeting_services
@@ -35,21 +36,12 @@ MANAGE, READ = perms.MEETINGS_MANAGE, perms.MEETINGS_READ
 DEFAULT_TYPE = "theme_day"  # an adopted activity counts as a 主题党日 unless the proposal or the manager says else
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _now(moment=None):
     return moment or timezone.now()
 
 
 def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _require(actor, perm, path):
-    if actor is not None and not has_perm(actor, perm, path):
-        raise Http404
 
 
 def _members_of(path):
@@ -152,7 +144,7 @@ def _transition(actor, rnd, action, note=""):
     rnd.save()
     chain.record(chain.AuditEntry.Action.TRANSITION, "activities.round", rnd.pk, object_repr=rnd.title,
                  org_path=rnd.org_path, before={"state": before}, after={"state": new_state, "action": action},
-                 note=note, actor=_user(actor))
+                 note=note, actor=acting_user(actor))
     return rnd
 
 
@@ -185,7 +177,7 @@ def advance_due(moment=None):
 def open_round(actor, org, *, title, proposals_until, voting_from, voting_until, votes_per_member=1,
                description="", moment=None):
     """Open a call for proposals of `org` (meetings:manage over it)."""
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation opens no rounds."), field="org")
     title = clean_text(title, "title", rules.MAX_TITLE, required=True)
@@ -207,7 +199,7 @@ def open_round(actor, org, *, title, proposals_until, voting_from, voting_until,
                           field="votes_per_member")
     rnd = Round(org=org, org_path=org.path, title=title, description=description, proposals_until=proposals_until,
                 voting_from=voting_from, voting_until=voting_until, votes_per_member=votes_per_member,
-                created_by=_user(actor))
+                created_by=acting_user(actor))
     rnd.save()
     return rnd
 

@@ -64,3 +64,9 @@ def set_context(ctx):
 
 def reset_context(token):
     _current.reset(token)
+
+
+def acting_user(actor):
+    """The logged-in user to record as the author of a change (created_by …); None for the platform itself or an
+    anonymous caller."""
+    return actor if getattr(actor, "is_authenticated", False) else None

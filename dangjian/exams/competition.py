@@ -19,7 +19,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm, scope_for, scoped
+from dangjian.accounts.scoping import get_scoped_or_404, has_perm, require, scope_for, scoped
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.orgs.models import Organization, OrgStatus, OrgType, lineage
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
@@ -70,11 +71,6 @@ def _move(obj, target):
     obj.version += 1
     obj.save()
     return obj
-
-
-def _require(user, perm, path):
-    if not has_perm(user, perm, path):
-        raise Http404
 
 
 def _int(value, name, field):
@@ -169,7 +165,7 @@ def open_competition(user, org, month, title="", experts=10, technicians=3):
     """Open 我是冠军 for a committee and month (one per committee and month)."""
     if org is None:
         raise DomainError(_("Choose the Party committee that organises the competition."), field="org")
-    _require(user, MANAGE, org.path)
+    require(user, MANAGE, org.path)
     if org.org_type != OrgType.COMMITTEE or org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A competition is organised by an active Party committee."), field="org")
     if month is None:
@@ -184,7 +180,7 @@ def open_competition(user, org, month, title="", experts=10, technicians=3):
         with transaction.atomic():
             return Competition.objects.create(org=org, org_path=org.path, month=month, title=title,
                                               experts=experts, technicians=technicians,
-                                              created_by=services._user(user))
+                                              created_by=acting_user(user))
     except IntegrityError:
         raise DomainError(_("This committee already has a competition for that month."), field="month") from None
 
@@ -192,7 +188,7 @@ def open_competition(user, org, month, title="", experts=10, technicians=3):
 @transaction.atomic
 def update_competition(user, competition, title, experts, technicians, expected_version=None):
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    _require(user, MANAGE, competition.org_path)
+    require(user, MANAGE, competition.org_path)
     _check_version(competition, expected_version)
     if competition.state == CompetitionState.FINISHED:
         raise DomainError(_("The competition is finished; its titles are recorded."))
@@ -253,7 +249,7 @@ def setup_final(user, competition, data, now=None, seed=None, expected_version=N
     The paper is drawn once — again only when the tier or the size changes or a redraw is asked for."""
     now = now or timezone.now()
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    _require(user, MANAGE, competition.org_path)
+    require(user, MANAGE, competition.org_path)
     if competition.state == CompetitionState.FINISHED:
         raise DomainError(_("The competition is finished; its titles are recorded."))
     final = Final.objects.select_for_update().filter(competition=competition).first()
@@ -297,7 +293,7 @@ def start_final(user, competition, now=None):
     """The organiser starts the final now (earlier than scheduled when everyone is ready)."""
     now = now or timezone.now()
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    _require(user, MANAGE, competition.org_path)
+    require(user, MANAGE, competition.org_path)
     final = Final.objects.select_for_update().filter(competition=competition).first()
     if final is None:
         raise DomainError(_("Set up the final first."))
@@ -458,7 +454,7 @@ def finish(user, competition, now=None):
     """Close the competition: score the final's attempts still open, record the titles. Finishing again records
     nothing. Returns the number of titles recorded."""
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    _require(user, MANAGE, competition.org_path)
+    require(user, MANAGE, competition.org_path)
     return _finish(competition, now or timezone.now())
 
 

@@ -81,7 +81,7 @@ def seed_exams(root, today=None, seed=11):
             services.create_question(None, root, {
                 "kind": kind, "stem": stem, "options": options, "tier": tier, "category": category,
                 "answer": rules.parse_answer_text(kind, answer, len(options)), "explanation": explanation,
-                "source": "演示题库"}, trusted=True)
+                "source": "演示题库"})
     services.monthly_sets_job(today)
     people = list(Person.objects.filter(scope_path__startswith=root.path, political_status__in=MEMBER_STATUSES,
                                         status__in=ON_ROLL, user__isnull=False).select_related("user")[:40])

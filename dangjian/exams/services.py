@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm, scoped
+from dangjian.accounts.scoping import require, scoped
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus, lineage
@@ -47,15 +48,6 @@ SETTING_FIELDS = ("set_size", "paper_size", "minutes", "attempts_per_month", "av
                   "review_days")
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require(user, perm, org_or_path):
-    if not has_perm(user, perm, org_or_path):
-        raise Http404
-
-
 def _tier(value, field="tier"):
     if value not in Tier.values:
         raise DomainError(_("Choose tier A, B or C."), field=field)
@@ -77,7 +69,7 @@ def settings_for(path):
 
 @transaction.atomic
 def save_settings(user, org, data, expected_version=None):
-    _require(user, MANAGE, org)
+    require(user, MANAGE, org)
     row = ExamSettings.objects.select_for_update().filter(org=org).first()
     if row is not None and expected_version not in (None, "") and int(expected_version) != row.version:
         raise ConflictError()
@@ -163,10 +155,9 @@ def _duplicate(org, key, exclude=None):
 
 
 @transaction.atomic
-def create_question(user, org, data, trusted=False):
-    """`trusted`: a command or the demo loader enters it (no person's right to check)."""
-    if not trusted:
-        _require(user, MANAGE, org)
+def create_question(user, org, data):
+    """`user` None: a command or the demo loader enters it (no person's right to check)."""
+    require(user, MANAGE, org)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation has no bank."), field="org")
     fields = _question_fields(org, data)
@@ -174,7 +165,7 @@ def create_question(user, org, data, trusted=False):
         raise DomainError(_("The bank already has this question."), field="stem")
     try:
         with transaction.atomic():
-            return Question.objects.create(org=org, org_path=org.path, created_by=_user(user), **fields)
+            return Question.objects.create(org=org, org_path=org.path, created_by=acting_user(user), **fields)
     except IntegrityError:
         raise DomainError(_("The bank already has this question."), field="stem") from None
 
@@ -250,8 +241,7 @@ def _fill(exam_set, ids):
 def draw_set(org, month, tier, user=None, seed=None, state=SetState.DRAFT):
     """Draw (or, while under review, redraw) the set of one tier for a month. Returns the set, or None when the
     bank has no active question of that tier. `user` None is the scheduled job."""
-    if user is not None:
-        _require(user, MANAGE, org)
+    require(user, MANAGE, org)
     month = rules.month_of(month)
     config = settings_for(org.path)
     exam_set = MonthlySet.objects.select_for_update().filter(org=org, month=month, tier=tier).first()

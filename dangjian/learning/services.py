@@ -23,7 +23,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm, scope_for, scoped
+from dangjian.accounts.scoping import has_perm, require, scope_for, scoped
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.core.text import clean_text
 from dangjian.meetings import richtext
@@ -53,15 +54,6 @@ MAX_VIDEO_BYTES = 200 * 1024 * 1024
 DOCUMENT_TYPES = {"pdf": "application/pdf"}
 VIDEO_TYPES = {"mp4": "video/mp4", "m4v": "video/mp4", "webm": "video/webm"}
 LOCKED_WHEN_PUBLISHED = ("kind", "min_minutes", "credits")
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require(actor, perm, path):
-    if actor is not None and not has_perm(actor, perm, path):
-        raise Http404
 
 
 def _date(value, name, required=False):
@@ -143,7 +135,7 @@ def set_rule(actor, org, *, credits_per_item, credits_per_exam, yearly_target, n
     """Set `org`'s credit rule for its subtree (learning:manage over `org`)."""
     if not isinstance(org, Organization):
         raise Http404
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation has no credit rule."), field="org")
     values = {
@@ -171,7 +163,7 @@ def set_rule(actor, org, *, credits_per_item, credits_per_exam, yearly_target, n
 @transaction.atomic
 def clear_rule(actor, org):
     """Remove `org`'s own rule: the rule above it (or the default) applies again."""
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     row = CreditRule.objects.select_for_update().filter(org=org).select_related("org").first()
     if row is not None:
         row.delete()
@@ -265,11 +257,11 @@ def create_item(actor, org, data, upload=None):
     """A new draft item of `org` (learning:manage over it)."""
     if not isinstance(org, Organization):
         raise Http404
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("Choose an active organisation."), field="org")
     values = _clean_item(data)
-    item = LearningItem(org=org, org_path=org.path, created_by=_user(actor), **values)
+    item = LearningItem(org=org, org_path=org.path, created_by=acting_user(actor), **values)
     _put_file(item, upload)
     item.save()
     return item
@@ -279,7 +271,7 @@ def _locked_item(actor, item, expected_version=None):
     row = LearningItem.objects.select_for_update().filter(pk=getattr(item, "pk", None)).first()
     if row is None:
         raise Http404
-    _require(actor, MANAGE, row.org_path)
+    require(actor, MANAGE, row.org_path)
     if expected_version not in (None, "") and int(expected_version) != row.version:
         raise ConflictError()
     return row
@@ -349,10 +341,10 @@ def copy_item(actor, item):
         org=row.org, org_path=row.org_path, kind=row.kind, title=row.title, summary=row.summary, body=row.body,
         file=row.file.name if row.file else "", file_name=row.file_name, file_size=row.file_size,
         file_type=row.file_type, video_url=row.video_url, min_minutes=row.min_minutes, credits=row.credits,
-        deadline=row.deadline, copied_from=row, created_by=_user(actor))
+        deadline=row.deadline, copied_from=row, created_by=acting_user(actor))
     for a in row.assignments.all():
         Assignment.objects.create(item=copy, org=a.org, org_path=a.org_path, person=a.person, required=a.required,
-                                  due_on=a.due_on, created_by=_user(actor))
+                                  due_on=a.due_on, created_by=acting_user(actor))
     return copy
 
 
@@ -379,7 +371,7 @@ def assign(actor, item, *, orgs=(), people=(), required=True, due_on=None):
             raise DomainError(_("Choose organisations from the list."), field="orgs")
         a, _created = Assignment.objects.update_or_create(
             item=row, org=org, defaults={"org_path": org.path, "required": bool(required), "due_on": due_on,
-                                         "created_by": _user(actor)})
+                                         "created_by": acting_user(actor)})
         out.append(a)
     for person in people:
         if not isinstance(person, Person) or not (person.scope_path or "").startswith(row.org_path):
@@ -388,7 +380,7 @@ def assign(actor, item, *, orgs=(), people=(), required=True, due_on=None):
             raise DomainError(_("Choose people from the list."), field="people")
         a, _created = Assignment.objects.update_or_create(
             item=row, person=person, defaults={"required": bool(required), "due_on": due_on,
-                                               "created_by": _user(actor)})
+                                               "created_by": acting_user(actor)})
         out.append(a)
     return out
 
@@ -400,7 +392,7 @@ def unassign(actor, assignment):
            .select_related("item").first())
     if row is None:
         raise Http404
-    _require(actor, MANAGE, row.item.org_path)
+    require(actor, MANAGE, row.item.org_path)
     row.delete()
 
 
@@ -594,7 +586,7 @@ def _award(person, *, year, points, source, key, earned_on, ref="", item=None, c
         with transaction.atomic():
             return CreditEntry.objects.create(person=person, year=year, points=points, source=source,
                                               source_key=key, earned_on=earned_on, ref=ref, item=item,
-                                              corrects=corrects, note=note, created_by=_user(actor))
+                                              corrects=corrects, note=note, created_by=acting_user(actor))
     except IntegrityError:  # awarded at the same moment
         return None
 
@@ -639,7 +631,7 @@ def exam_passed(person_id: int, month: date, tier: str, on: date, ref: str) -> C
 def _person_in_scope(actor, person, perm):
     if not isinstance(person, Person) or not person.scope_path:
         raise Http404
-    _require(actor, perm, person.scope_path)
+    require(actor, perm, person.scope_path)
 
 
 @transaction.atomic

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm, path_q, scope_for, scoped
+from dangjian.accounts.scoping import has_perm, path_q, require, scope_for, scoped
 from dangjian.audit import chain
+from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
@@ -43,10 +44,6 @@ from .models import (
 MANAGE, READ = perms.MEETINGS_MANAGE, perms.MEETINGS_READ
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _now(moment=None):
     return moment or timezone.now()
 
@@ -67,11 +64,6 @@ def get_meeting_or_404(user, pk, perm=READ):
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404
     return meeting
-
-
-def _require(actor, perm, path):
-    if actor is not None and not has_perm(actor, perm, path):
-        raise Http404
 
 
 def can_record(user, meeting):
@@ -147,7 +139,7 @@ def invited_people(actor, org, invite):
 def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", online_url="", agenda="", host=None,
                  recorder=None, invite=None, guests=(), is_open=False, checkin_before=None, notify=True):
     """Plan a meeting of `org` and invite its attendees (each gets a notice)."""
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation holds no meetings."), field="org")
     topic = clean_text(topic, "topic", 200, required=True)
@@ -172,7 +164,7 @@ def plan_meeting(actor, *, org, types, topic, starts_at, ends_at, place="", onli
         org=org, org_path=org.path, topic=topic, agenda=clean_text(agenda, "agenda", 5000),
         starts_at=starts_at, ends_at=ends_at, place=clean_text(place, "place", 200),
         online_url=clean_text(online_url, "online_url", 200), host=host, recorder=recorder, is_open=bool(is_open),
-        checkin_before=checkin_before, created_by=_user(actor))
+        checkin_before=checkin_before, created_by=acting_user(actor))
     if not meeting.place and not meeting.online_url:
         raise DomainError(_("Give the place or the online meeting link."), field="place")
     meeting.save()
@@ -220,7 +212,7 @@ def _transition(actor, meeting, action, **changes):
     if before != new_state:
         chain.record(chain.AuditEntry.Action.TRANSITION, "meetings.meeting", meeting.pk, object_repr=meeting.topic,
                      org_path=meeting.org_path, before={"state": before}, after={"state": new_state, "action": action},
-                     actor=_user(actor))
+                     actor=acting_user(actor))
     return meeting
 
 
@@ -268,7 +260,7 @@ def mark_read(user):
 
 @transaction.atomic
 def cancel_meeting(actor, meeting, reason):
-    _require(actor, MANAGE, meeting.org_path)
+    require(actor, MANAGE, meeting.org_path)
     reason = clean_text(reason, "reason", 300, required=True)
     meeting = _transition(actor, meeting, rules.Action.CANCEL, cancel_reason=reason)
     from . import tally
@@ -295,7 +287,7 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
     return Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
-                                  written_by=_user(actor))
+                                  written_by=acting_user(actor))
 
 
 # ---- leave -----------------------------------------------------------------------------------------------------
@@ -332,7 +324,7 @@ def request_leave(user, meeting, reason, moment=None):
 @transaction.atomic
 def decide_leave(actor, attendance, approve, note=""):
     attendance = Attendance.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=attendance.pk)
-    _require(actor, MANAGE, attendance.meeting.org_path)
+    require(actor, MANAGE, attendance.meeting.org_path)
     if attendance.leave != LeaveState.REQUESTED:
         raise DomainError(_("There is no request for leave to decide."))
     note = clean_text(note, "note", 300, required=not approve)
@@ -404,7 +396,7 @@ def _sign_in(meeting_id, person, method, moment, actor=None, reason="", any_time
             row.checked_in_at = moment
             row.method = CheckinMethod.SELF if (method == CheckinMethod.QR and not row.expected) else method
             row.makeup_reason = reason
-            row.signed_by = _user(actor)
+            row.signed_by = acting_user(actor)
         row.save()
         return CheckinResult(row, message=_("Signed in at %(time)s.") % {
             "time": timezone.localtime(row.checked_in_at).strftime("%H:%M")})
@@ -463,7 +455,7 @@ def _key_hash(key):
 @transaction.atomic
 def create_device(actor, org, name):
     """Register a reader; returns (device, key). The key is shown once and stored only as a hash."""
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     name = clean_text(name, "name", 100, required=True)
     for _attempt in range(5):
         key = secrets.token_urlsafe(30)
@@ -485,7 +477,7 @@ def device_for_key(key):
 
 @transaction.atomic
 def register_card(actor, person, number):
-    _require(actor, MANAGE, person.scope_path or "-")
+    require(actor, MANAGE, person.scope_path or "-")
     number = clean_text(number, "number", 40, required=True).upper()
     existing = Card.objects.filter(number=number).first()
     if existing is not None:
@@ -665,7 +657,7 @@ def effective_requirements(org):
 def set_requirement(actor, org, *, meeting_type, org_type, period, count):
     """`org` (a committee or general branch, usually) requires `count` meetings of `meeting_type` per `period` of
     every organisation of kind `org_type` in its subtree; 0 switches the requirement off there."""
-    _require(actor, MANAGE, org.path)
+    require(actor, MANAGE, org.path)
     if org_type not in REQUIRABLE_ORG_TYPES:
         raise DomainError(_("Choose an organisation kind from the list."), field="org_type")
     if period not in Period.values:
@@ -692,7 +684,7 @@ def remove_requirement(actor, requirement):
     """Drop an organisation's own rule: the one above it (or the default) applies again."""
     if requirement.set_by_id is None:
         raise DomainError(_("The platform's defaults are changed by a committee's own rule, not removed."))
-    _require(actor, MANAGE, requirement.set_by.path)
+    require(actor, MANAGE, requirement.set_by.path)
     requirement.delete()
 
 
@@ -712,7 +704,7 @@ def add_meeting_type(actor, name):
         code = f"custom-{n}"
     mtype = MeetingType.objects.create(code=code, name=name, builtin=False, sort_order=200 + n)
     chain.record(chain.AuditEntry.Action.CREATE, "meetings.meetingtype", mtype.pk, object_repr=name,
-                 after={"code": code, "name": name}, actor=_user(actor))
+                 after={"code": code, "name": name}, actor=acting_user(actor))
     return mtype
 
 
@@ -755,4 +747,4 @@ def add_file(actor, meeting, upload, kind):
         if not webp and not any(head.startswith(magic) for magic in IMAGE_MAGIC if magic != b"RIFF"):
             raise DomainError(_("This is not a picture."), field="file")
     return MeetingFile.objects.create(meeting=meeting, kind=kind, file=upload, name=name, size=upload.size,
-                                      content_type=allowed[ext], uploaded_by=_user(actor))
+                                      content_type=allowed[ext], uploaded_by=acting_user(actor))

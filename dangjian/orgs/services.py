@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm
+from dangjian.accounts.scoping import require
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 
 from . import rules
@@ -19,14 +20,6 @@ from .models import Organization, OrgEvent, OrgStatus, OrgType, path_segment
 
 EDITABLE_FIELDS = ("name", "short_name", "code", "is_joint", "founded_on", "term_start", "term_end",
                    "contact_name", "contact_phone", "address", "sort_order")
-
-
-def _require(actor, perm, org):
-    if actor is not None and not has_perm(actor, perm, org):
-        # Outsiders learn nothing: the caller turns this into a 404.
-        from django.http import Http404
-
-        raise Http404
 
 
 def next_org_id():
@@ -70,7 +63,7 @@ def create_org(actor, *, org_type, parent=None, **data):
             raise DomainError(_("Only an administrator can create a top-level organisation."), field="parent")
     else:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
-        _require(actor, perms.ORGS_WRITE, parent)
+        require(actor, perms.ORGS_WRITE, parent)
     _validate(data, org_type, parent)
     pk = next_org_id()
     fields = {k: data[k] for k in EDITABLE_FIELDS if k in data}
@@ -81,13 +74,9 @@ def create_org(actor, *, org_type, parent=None, **data):
         depth=(parent.depth + 1) if parent else 1, **fields,
     )
     org.save(force_insert=True)
-    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, on=org.founded_on, actor=_user(actor),
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, on=org.founded_on, actor=acting_user(actor),
                             data={"name": org.name, "type": org.org_type, "parent": parent.pk if parent else None})
     return org
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _locked(org, expected_version):
@@ -100,7 +89,7 @@ def _locked(org, expected_version):
 @transaction.atomic
 def update_org(actor, org, data, expected_version=None):
     """Change details (name, code, term, contact…). Renames and new terms are kept in the history."""
-    _require(actor, perms.ORGS_WRITE, org)
+    require(actor, perms.ORGS_WRITE, org)
     org = _locked(org, expected_version)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("A dissolved organisation cannot be changed."))
@@ -116,14 +105,14 @@ def update_org(actor, org, data, expected_version=None):
     changed = {k: [str(old[k]) if old[k] is not None else None, str(merged[k]) if merged[k] is not None else None]
                for k in EDITABLE_FIELDS if old[k] != merged[k]}
     if "name" in changed or "short_name" in changed:
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.RENAMED, actor=_user(actor),
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.RENAMED, actor=acting_user(actor),
                                 data={"from": old["name"], "to": org.name}, on=timezone.localdate())
     if "term_start" in changed or "term_end" in changed:
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.TERM, actor=_user(actor), on=org.term_start,
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.TERM, actor=acting_user(actor), on=org.term_start,
                                 data={"term_start": str(org.term_start), "term_end": str(org.term_end)})
     other = {k: v for k, v in changed.items() if k not in ("name", "short_name", "term_start", "term_end")}
     if other:
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.UPDATED, actor=_user(actor), data=other,
+        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.UPDATED, actor=acting_user(actor), data=other,
                                 on=timezone.localdate())
     return org
 
@@ -132,8 +121,8 @@ def update_org(actor, org, data, expected_version=None):
 def move_org(actor, org, new_parent, expected_version=None, note=""):
     """Re-parent a whole subtree: one UPDATE rewrites the paths of the organisation, its descendants and the
     people placed in them."""
-    _require(actor, perms.ORGS_WRITE, org)
-    _require(actor, perms.ORGS_WRITE, new_parent)
+    require(actor, perms.ORGS_WRITE, org)
+    require(actor, perms.ORGS_WRITE, new_parent)
     org = _locked(org, expected_version)
     new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
     if org.status != OrgStatus.ACTIVE:
@@ -158,7 +147,7 @@ def move_org(actor, org, new_parent, expected_version=None, note=""):
     org.parent = new_parent
     org.version += 1
     org.save(update_fields=["parent", "version", "updated_at"])
-    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MOVED, actor=_user(actor), on=timezone.localdate(),
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MOVED, actor=acting_user(actor), on=timezone.localdate(),
                             data={"from": old_parent_id, "to": new_parent.pk, "old_path": old_path,
                                   "new_path": new_path}, note=note)
     return org
@@ -167,7 +156,7 @@ def move_org(actor, org, new_parent, expected_version=None, note=""):
 @transaction.atomic
 def dissolve_org(actor, org, on=None, note="", expected_version=None):
     """Dissolve (never delete). Members, active sub-organisations and posts must be re-homed or ended first."""
-    _require(actor, perms.ORGS_WRITE, org)
+    require(actor, perms.ORGS_WRITE, org)
     org = _locked(org, expected_version)
     if org.status != OrgStatus.ACTIVE:
         raise DomainError(_("The organisation is already dissolved."))
@@ -190,7 +179,7 @@ def dissolve_org(actor, org, on=None, note="", expected_version=None):
     org.dissolved_on = on
     org.version += 1
     org.save()
-    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.DISSOLVED, actor=_user(actor), on=on, note=note)
+    OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.DISSOLVED, actor=acting_user(actor), on=on, note=note)
     return org
 
 

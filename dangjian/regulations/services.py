@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, path_q, scope_for, scoped
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.core.text import clean_text
 from dangjian.meetings import richtext
@@ -30,10 +31,6 @@ from .models import Category, Regulation, RegulationStatus, RegulationVersion
 READ, MANAGE = perms.LEARNING_READ, perms.LEARNING_MANAGE
 MAX_BODY = 300_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 # ---- reading -----------------------------------------------------------------------------------------------------
@@ -223,7 +220,7 @@ def create_regulation(actor, *, org, title, category=None, doc_number="", issuer
     title = _required(title, "title", 200, _("Enter the title of the document."))
     regulation = Regulation(org=org, org_path=org.path, title=title, category=_check_category(actor, category, org.path),
                             doc_number=_doc_number(doc_number, org.path), issuer=clean_text(issuer, "issuer", 120),
-                            created_by=_user(actor))
+                            created_by=acting_user(actor))
     regulation.save()
     return regulation
 
@@ -298,7 +295,7 @@ def publish_version(actor, regulation, *, expected_version, title, body, effecti
     version = RegulationVersion(
         regulation=regulation, number=number, title=title, body_html=markup, body_text=rules.html_to_text(markup),
         effective_on=effective_on, published_at=now, change_summary=change_summary,
-        published_by=_user(actor))
+        published_by=acting_user(actor))
     if attachment_name:
         version.attachment = attachment
         version.attachment_name = attachment_name

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, scope_for, scoped
+from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus
@@ -26,10 +27,6 @@ from dangjian.people.models import Person
 from .models import Talk, TalkKind
 
 MANAGE, READ = perms.MEETINGS_MANAGE, perms.MEETINGS_READ
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _person_id(actor):
@@ -183,7 +180,7 @@ def record_talk(actor, *, org, talked_on, initiator, counterpart, kind, topic, s
         org=org, org_path=org.path, talked_on=talked_on, initiator=initiator, counterpart=counterpart, kind=kind,
         topic=clean_text(topic, "topic", 200, required=True),
         summary=clean_text(summary, "summary", 20_000, required=True),
-        follow_up=clean_text(follow_up, "follow_up", 20_000), corrects=corrects, created_by=_user(actor))
+        follow_up=clean_text(follow_up, "follow_up", 20_000), corrects=corrects, created_by=acting_user(actor))
     try:
         with transaction.atomic():
             talk.save()

@@ -30,6 +30,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, scope_for, scoped
 from dangjian.audit import chain
 from dangjian.core import params
+from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MemberStatus, PoliticalStatus
@@ -105,17 +106,13 @@ def _require(actor, path):
         raise Http404
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def _record(actor, transfer, before_state, note=""):
     chain.record(
         chain.AuditEntry.Action.TRANSITION, "transfers.transfer", transfer.pk, object_repr=str(transfer),
         org_path=transfer.audit_org_path(), before={"state": before_state or None},
         after={"state": transfer.state, "kind": transfer.kind, "person": transfer.person_id,
                "from_org": transfer.from_org_id, "to_org": transfer.to_org_id, "letter_no": transfer.letter_no},
-        note=note, actor=_user(actor),
+        note=note, actor=acting_user(actor),
     )
 
 
@@ -229,7 +226,7 @@ def start_transfer(actor, person, *, to_org=None, external_org="", reason="", is
     transfer = Transfer(kind=kind, state=to_state, person=person, from_org=from_org, to_org=to_org,
                         external_org=external_org if kind == TransferKind.OUTGOING else "", reason=reason,
                         issued_on=v.issued_on, valid_days=v.valid_days, expires_on=v.expires_on,
-                        created_by=_user(actor))
+                        created_by=acting_user(actor))
     _insert_with_letter_no(transfer)
     _record(actor, transfer, NEW)
     return transfer
@@ -269,7 +266,7 @@ def transition(actor, transfer, action, *, note="", expected_version=None, on=No
     before = current.state
     current.state = to_state
     current.decided_at = timezone.now()
-    current.decided_by = _user(actor)
+    current.decided_by = acting_user(actor)
     current.decision_note = note
     current.version += 1
     current.save()
@@ -383,7 +380,7 @@ def receive_incoming(actor, *, to_org, letter_no, external_org, issued_on, valid
                         person=member, from_org=None, to_org=to_org, external_org=external_org,
                         letter_no=letter_no, reason=reason, issued_on=v.issued_on, valid_days=v.valid_days,
                         expires_on=v.expires_on, receipt_on=received_on, decided_at=timezone.now(),
-                        decided_by=_user(actor), created_by=_user(actor))
+                        decided_by=acting_user(actor), created_by=acting_user(actor))
     transfer.save(force_insert=True)
     _record(actor, transfer, NEW)
     return transfer

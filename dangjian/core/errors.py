@@ -29,3 +29,18 @@ def messages_of(exc):
     if hasattr(exc, "error_dict"):
         return [str(m) for errors in exc.error_dict.values() for e in errors for m in e.messages]
     return [str(m) for m in getattr(exc, "messages", [exc])]
+
+
+def check_version(obj, expected_version):
+    """Optimistic concurrency: refuse (ConflictError, nothing written) when the version the page or client read is
+    not the row's current one. No version given: no check. A version that is not a number: a DomainError."""
+    if expected_version in (None, ""):
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        from django.utils.translation import gettext
+
+        raise DomainError(gettext("The page is out of date: reload it."), field="version") from None
+    if expected != obj.version:
+        raise ConflictError()

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dangjian.accounts.scoping import has_perm
-from dangjian.core.errors import ConflictError, DomainError
+from dangjian.core.errors import check_version
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.orgs.services import active_orgs_for
 
@@ -120,13 +120,7 @@ def change_status(user, question, status, expected_version=None):
     """Retire, reactivate or set back to draft, refusing when the question changed since the page showed it."""
     question = services.get_question_or_404(user, question.pk)
     locked = Question.objects.select_for_update().get(pk=question.pk)
-    if expected_version not in (None, ""):
-        try:
-            expected = int(expected_version)
-        except (TypeError, ValueError):
-            raise DomainError(_("The page is out of date: reload it."), field="version")
-        if expected != locked.version:
-            raise ConflictError()
+    check_version(locked, expected_version)
     if status == locked.status:
         return locked
     return services.set_question_status(user, locked, status)

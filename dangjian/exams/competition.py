@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts.scoping import get_scoped_or_404, has_perm, require, scope_for, scoped
 from dangjian.core.context import acting_user
-from dangjian.core.errors import ConflictError, DomainError
+from dangjian.core.errors import DomainError, check_version
 from dangjian.orgs.models import Organization, OrgStatus, OrgType, lineage
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
@@ -84,10 +84,6 @@ def _int(value, name, field):
                           field=field)
     return number
 
-
-def _check_version(obj, expected_version):
-    if expected_version not in (None, "") and str(expected_version) != str(obj.version):
-        raise ConflictError()
 
 
 # ---- reading ---------------------------------------------------------------------------------------------------
@@ -189,7 +185,7 @@ def open_competition(user, org, month, title="", experts=10, technicians=3):
 def update_competition(user, competition, title, experts, technicians, expected_version=None):
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     require(user, MANAGE, competition.org_path)
-    _check_version(competition, expected_version)
+    check_version(competition, expected_version)
     if competition.state == CompetitionState.FINISHED:
         raise DomainError(_("The competition is finished; its titles are recorded."))
     competition.title = (title or "").strip()[:100] or default_title(competition.month)
@@ -254,7 +250,7 @@ def setup_final(user, competition, data, now=None, seed=None, expected_version=N
         raise DomainError(_("The competition is finished; its titles are recorded."))
     final = Final.objects.select_for_update().filter(competition=competition).first()
     if final is not None:
-        _check_version(final, expected_version)
+        check_version(final, expected_version)
         if final.state != FinalState.SCHEDULED or now >= final.starts_at:
             raise DomainError(_("The final has begun; its setup can no longer be changed."))
     tier = services._tier(data.get("tier"))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import require, scoped
 from dangjian.core.context import acting_user
-from dangjian.core.errors import ConflictError, DomainError
+from dangjian.core.errors import DomainError, check_version
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus, lineage
 from dangjian.people.codes import MEMBER_STATUSES
@@ -71,8 +71,8 @@ def settings_for(path):
 def save_settings(user, org, data, expected_version=None):
     require(user, MANAGE, org)
     row = ExamSettings.objects.select_for_update().filter(org=org).first()
-    if row is not None and expected_version not in (None, "") and int(expected_version) != row.version:
-        raise ConflictError()
+    if row is not None:
+        check_version(row, expected_version)
     values = {}
     for name in SETTING_FIELDS:
         value = data.get(name, rules.DEFAULTS[name])
@@ -175,8 +175,7 @@ def update_question(user, question, data, expected_version=None):
     """Papers already drawn keep their snapshot: a change applies to papers drawn from now on."""
     question = get_question_or_404(user, question.pk)
     question = Question.objects.select_for_update().get(pk=question.pk)
-    if expected_version not in (None, "") and int(expected_version) != question.version:
-        raise ConflictError()
+    check_version(question, expected_version)
     fields = _question_fields(question.org, data)
     if fields["status"] != QuestionStatus.RETIRED and _duplicate(question.org, fields["stem_key"], question.pk):
         raise DomainError(_("The bank already has this question."), field="stem")
@@ -276,8 +275,7 @@ def _draft_for_edit(user, exam_set, expected_version):
     exam_set = MonthlySet.objects.select_for_update().get(pk=exam_set.pk)
     if exam_set.state != SetState.DRAFT:
         raise DomainError(_("Only a set under review can be changed."))
-    if expected_version not in (None, "") and int(expected_version) != exam_set.version:
-        raise ConflictError()
+    check_version(exam_set, expected_version)
     return exam_set
 
 

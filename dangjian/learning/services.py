@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, require, scope_for, scoped
 from dangjian.core.context import acting_user
-from dangjian.core.errors import ConflictError, DomainError
+from dangjian.core.errors import ConflictError, DomainError, check_version
 from dangjian.core.text import clean_text
 from dangjian.meetings import richtext
 from dangjian.orgs.models import Organization, OrgStatus
@@ -151,8 +151,7 @@ def set_rule(actor, org, *, credits_per_item, credits_per_exam, yearly_target, n
                 return CreditRule.objects.create(org=org, **values)
         except IntegrityError:  # set at the same moment by someone else
             raise ConflictError() from None
-    if expected_version not in (None, "") and int(expected_version) != row.version:
-        raise ConflictError()
+    check_version(row, expected_version)
     for k, v in values.items():
         setattr(row, k, v)
     row.version += 1
@@ -272,8 +271,7 @@ def _locked_item(actor, item, expected_version=None):
     if row is None:
         raise Http404
     require(actor, MANAGE, row.org_path)
-    if expected_version not in (None, "") and int(expected_version) != row.version:
-        raise ConflictError()
+    check_version(row, expected_version)
     return row
 
 

@@ -14,7 +14,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm
 from dangjian.audit import chain
 from dangjian.core import params
-from dangjian.core.errors import ConflictError
+from dangjian.core.errors import check_version
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 
 from . import crypto, rules
@@ -247,8 +247,7 @@ def create_person(actor, data):
 def update_person(actor, person, data, expected_version=None):
     """Update; `expected_version` (the version the editor read) detects concurrent edits."""
     current = Person.objects.select_for_update().get(pk=person.pk)
-    if expected_version not in (None, "") and int(expected_version) != current.version:
-        raise ConflictError()
+    check_version(current, expected_version)
     if actor is not None and not has_perm(actor, perms.PEOPLE_WRITE, current.scope_path or "-"):
         from django.http import Http404
 

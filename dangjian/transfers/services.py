@@ -31,7 +31,7 @@ from dangjian.accounts.scoping import has_perm, scope_for, scoped
 from dangjian.audit import chain
 from dangjian.core import params
 from dangjian.core.context import acting_user
-from dangjian.core.errors import ConflictError, DomainError
+from dangjian.core.errors import DomainError, check_version
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MemberStatus, PoliticalStatus
 from dangjian.people.models import Person
@@ -116,10 +116,6 @@ def _record(actor, transfer, before_state, note=""):
     )
 
 
-def _check_version(obj, expected_version):
-    if expected_version not in (None, "") and int(expected_version) != obj.version:
-        raise ConflictError()
-
 
 def _validity(issued_on, valid_days):
     issued_on = issued_on or timezone.localdate()
@@ -199,7 +195,7 @@ def start_transfer(actor, person, *, to_org=None, external_org="", reason="", is
     returns)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require(actor, person.scope_path)
-    _check_version(person, expected_version)
+    check_version(person, expected_version)
     external_org = (external_org or "").strip()
     if to_org is not None and external_org:
         raise DomainError(_("Choose an organisation on the platform or name one outside it, not both."),
@@ -245,7 +241,7 @@ def transition(actor, transfer, action, *, note="", expected_version=None, on=No
         raise DomainError(_("Unknown action."))
     org = current.from_org if side == SENDER else current.to_org
     _require(actor, org.path if org else "")
-    _check_version(current, expected_version)
+    check_version(current, expected_version)
     to_state = rules.next_state(current.kind, current.state, action)
     if to_state is None:
         raise DomainError(_("This transfer is “%(state)s”: “%(action)s” is not possible.") % {
@@ -428,7 +424,7 @@ def start_flow(actor, person, *, left_on, province, city="", county="", place=""
     """A member goes away without transferring: status flowing, with where they are (外出流向)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require(actor, person.scope_path)
-    _check_version(person, expected_version)
+    check_version(person, expected_version)
     if person.political_status not in LETTER_MEMBER_STATUSES:
         raise DomainError(_("Only Party members are recorded as flowing members."), field="person")
     if person.status != MemberStatus.NORMAL or person.org_id is None:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scope_for
 from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.models import Organization, OrgStatus
-from dangjian.orgs.services import active_orgs_for
+from dangjian.orgs.services import active_orgs_for, pick_org
 
 from . import buffer, competition, queries, rules, services
 from .models import AttemptState, ExamSettings, MonthlySet, Question, QuestionStatus, SetState, Tier
@@ -35,19 +35,9 @@ def _month(request, today=None):
     return rules.parse_month(request.GET.get("month"), rules.month_of(today))
 
 
-def _org_param(request, orgs, allowed, name="org"):
-    """The organisation named by ?org= among `orgs` (404 unless `allowed`), else the first of `orgs`."""
-    raw = request.GET.get(name) or request.POST.get(name)
-    if raw in (None, ""):
-        return orgs[0] if orgs else None
-    if not str(raw).isdigit():
-        raise Http404
-    org = next((o for o in orgs if o.pk == int(raw)), None)
-    if org is None:
-        org = Organization.objects.filter(pk=int(raw), status=OrgStatus.ACTIVE).first()
-    if org is None or not allowed(org):
-        raise Http404
-    return org
+def _org_param(request, orgs, allowed):
+    """The organisation of ?org= (or the form's org) among the picker's `orgs`, else the first of them."""
+    return pick_org(orgs, request.GET.get("org") or request.POST.get("org"), allowed) or (orgs[0] if orgs else None)
 
 
 def _error(request, exc):

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.forms import add_domain_error
-from dangjian.orgs.models import Organization, OrgStatus
-from dangjian.orgs.services import active_orgs_for
+from dangjian.orgs.models import Organization
+from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
 
 from . import rules, services
 from .forms import AssignForm, CorrectionForm, CreditForm, ItemFilterForm, ItemForm, OrgYearForm, RuleForm
@@ -30,7 +30,7 @@ from .services import MANAGE, READ
 PAGE_SIZE = 20
 PEOPLE_LIMIT = 1000
 COMPLETION_PAGE = 100
-ORG_FIELDS = ("id", "name", "depth", "path", "status")
+ORG_FIELDS = PICKER_FIELDS
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,21 +41,6 @@ def _subnav(user):
 def _int(raw):
     raw = str(raw or "")
     return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
-def _pick(orgs, raw, allowed):
-    """The organisation named by a request parameter: None when absent, 404 unless `allowed(org)`."""
-    if raw in (None, ""):
-        return None
-    pk = _int(raw)
-    if pk is None:
-        raise Http404
-    org = next((o for o in orgs if o.pk == pk), None)
-    if org is None:
-        org = Organization.objects.filter(pk=pk, status=OrgStatus.ACTIVE).only(*ORG_FIELDS).first()
-    if org is None or not allowed(org):
-        raise Http404
-    return org
 
 
 def _year(raw):
@@ -197,7 +182,7 @@ def item_new(request):
     if request.method == "POST":
         form = ItemForm(request.POST, request.FILES, orgs=orgs)
         if form.is_valid():
-            org = _pick(orgs, form.cleaned_data["org"], lambda o: has_perm(user, MANAGE, o))
+            org = pick_org(orgs, form.cleaned_data["org"], lambda o: has_perm(user, MANAGE, o))
             try:
                 item = services.create_item(user, org, _item_data(form), upload=form.cleaned_data.get("file"))
             except ValidationError as e:
@@ -339,7 +324,7 @@ def item_completion(request, pk):
     except (LearningItem.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     orgs = list(active_orgs_for(user, READ))
-    root = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o))
+    root = pick_org(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o))
     if root is None:
         if not has_perm(user, READ, item.org_path):
             raise Http404
@@ -402,7 +387,7 @@ def rates(request):
     orgs = active_orgs_for(user, READ)
     if not orgs:
         raise Http404
-    root = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o)) or orgs[0]
+    root = pick_org(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o)) or orgs[0]
     year = _year(request.GET.get("year"))
     form = OrgYearForm(initial={"org": root.pk, "year": year}, orgs=orgs)
     data = services.completion(root, year)
@@ -510,7 +495,7 @@ def credit_rules(request):
     if not orgs:
         raise Http404
     raw = request.POST.get("org") if request.method == "POST" else request.GET.get("org")
-    org = _pick(orgs, raw, lambda o: has_perm(user, READ, o)) or orgs[0]
+    org = pick_org(orgs, raw, lambda o: has_perm(user, READ, o)) or orgs[0]
     can_manage = has_perm(user, MANAGE, org.path)
     own = CreditRule.objects.filter(org=org).first()
     if request.method == "POST":

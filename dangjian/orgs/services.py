@@ -394,9 +394,32 @@ def parent_candidates(user, org, limit=300):
     return list(qs.order_by("path")[:limit])
 
 
+PICKER_FIELDS = ("id", "name", "depth", "path", "status")
+
+
+def pick_org(orgs, raw, allowed):
+    """The organisation a request parameter names, for pages with an organisation picker: None when absent; 404
+    unless `allowed(org)` (a sibling branch's organisation is not found). Looked up among `orgs` (the picker's
+    choices) first; one found beyond them is added to them, so the picker shows it."""
+    from django.http import Http404
+
+    if raw in (None, ""):
+        return None
+    if not (str(raw).isdigit() and len(str(raw)) < 19):
+        raise Http404
+    org = next((o for o in orgs if o.pk == int(raw)), None)
+    if org is None:  # beyond the first choices of a large tree
+        org = Organization.objects.filter(pk=int(raw), status=OrgStatus.ACTIVE).only(*PICKER_FIELDS).first()
+        if org is not None:
+            orgs.append(org)
+    if org is None or not allowed(org):
+        raise Http404
+    return org
+
+
 def active_orgs_for(user, perm, limit=500):
     """The active organisations (groups included) in the user's scope for `perm`, in tree order, for pickers."""
     from dangjian.accounts.scoping import scoped
 
     return list(scoped(Organization.objects.filter(status=OrgStatus.ACTIVE), user, perm)
-                .only("id", "name", "depth", "path", "status").order_by("path")[:limit])
+                .only(*PICKER_FIELDS).order_by("path")[:limit])

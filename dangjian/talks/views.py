@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.orgs.forms import add_domain_error
-from dangjian.orgs.models import Organization, OrgStatus
-from dangjian.orgs.services import active_orgs_for
+from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
 from dangjian.people.models import Person
 
 from . import services
@@ -28,7 +27,7 @@ PAGE_SIZE = 20
 ORG_LIMIT = 500
 PEOPLE_LIMIT = 1000
 NOT_TALKED_PAGE = 100
-ORG_FIELDS = ("id", "name", "depth", "path", "status")
+ORG_FIELDS = PICKER_FIELDS
 
 
 def _record_orgs(user):
@@ -37,23 +36,6 @@ def _record_orgs(user):
     seen = {o.pk for o in orgs}
     own = [o for o in services.member_orgs(user).only(*ORG_FIELDS).order_by("path") if o.pk not in seen]
     return orgs + own
-
-
-def _pick(orgs, raw, allowed):
-    """The organisation named by a request parameter: None when absent, 404 unless `allowed(org)` (a sibling
-    branch's organisation is not found). Looked up among `orgs` first (the choices already loaded)."""
-    if raw in (None, ""):
-        return None
-    if not (str(raw).isdigit() and len(str(raw)) < 19):
-        raise Http404
-    org = next((o for o in orgs if o.pk == int(raw)), None)
-    if org is None:  # beyond the first ORG_LIMIT choices of a large tree
-        org = Organization.objects.filter(pk=int(raw), status=OrgStatus.ACTIVE).only(*ORG_FIELDS).first()
-        if org is not None:
-            orgs.append(org)
-    if org is None or not allowed(org):
-        raise Http404
-    return org
 
 
 def _subnav(user):
@@ -68,7 +50,7 @@ def talk_list(request):
     """Talks of my organisations and the ones I took part in, newest first, filterable."""
     user = request.user
     orgs = active_orgs_for(user, READ)
-    chosen = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o))
+    chosen = pick_org(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o))
     form = TalkFilterForm(request.GET or None, orgs=orgs)
     qs = services.visible_talks(user)
     if form.is_valid():
@@ -158,7 +140,7 @@ def talk_new(request):
     if not orgs:
         raise Http404
     raw = request.POST.get("org") if request.method == "POST" else request.GET.get("org")
-    org = _pick(orgs, raw, lambda o: services.can_record(user, o) is not None) or orgs[0]
+    org = pick_org(orgs, raw, lambda o: services.can_record(user, o) is not None) or orgs[0]
     return _record(request, org, orgs)
 
 
@@ -200,7 +182,7 @@ def not_talked(request):
     orgs = active_orgs_for(user, READ)
     if not orgs:
         raise Http404
-    org = _pick(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o)) or orgs[0]
+    org = pick_org(orgs, request.GET.get("org"), lambda o: has_perm(user, READ, o)) or orgs[0]
     this_year = timezone.localdate().year
     form = NotTalkedForm(request.GET or None, orgs=orgs, initial={"org": org.pk, "year": this_year})
     year = form.cleaned_data.get("year") if form.is_valid() else None

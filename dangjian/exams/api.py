@@ -66,7 +66,8 @@ def _attempt_data(attempt):
     scored = attempt.state != AttemptState.OPEN
     review = scored and not competition.keys_hidden(attempt)  # a final's keys wait until the final is over
     items = []
-    for i in buffer.merge(list(attempt.items.all()), attempt.pk) if not scored else attempt.items.all():
+    paper = list(attempt.items.all())
+    for i in paper if scored else buffer.merge(paper, attempt.pk):  # a scored paper has every answer written
         row = {"position": i.position, "kind": i.kind, "stem": i.stem, "options": i.options,
                "blanks": services.blanks_of(i), "response": i.response}
         if review:  # the key only ever leaves the server after scoring
@@ -161,16 +162,17 @@ def _short_answer(request, pk):
     request.user = user  # for the audit context and the logs, as DRF would
     try:
         position, answer = _answer_fields(data)
-        return JsonResponse(_saved(services.save_answer(user, pk, position, answer)),
-                            json_dumps_params={"ensure_ascii": False})
+        return _json(_saved(services.save_answer(user, pk, position, answer)))
     except serializers.ValidationError as e:
-        return JsonResponse(bad_request_body(field_errors(e.detail)), status=400,
-                            json_dumps_params={"ensure_ascii": False})
+        return _json(bad_request_body(field_errors(e.detail)), status=400)
     except ValidationError as e:
-        return JsonResponse(bad_request_body(django_errors(e)), status=400, json_dumps_params={"ensure_ascii": False})
+        return _json(bad_request_body(django_errors(e)), status=400)
     except Http404:
-        return JsonResponse({"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}, status=404,
-                            json_dumps_params={"ensure_ascii": False})
+        return _json({"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}, status=404)
+
+
+def _json(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 class SubmitView(APIView):

@@ -81,7 +81,7 @@ def mark_scored(attempt_id):
 
 
 def pending(attempt_id):
-    """{position: (response, answered_at)} not yet written to PostgreSQL."""
+    """{position: (response, answered_at, the raw value kept)} not yet written to PostgreSQL."""
     return _decode(_redis().hgetall(_keys(attempt_id)[1]))
 
 
@@ -134,7 +134,7 @@ def flush_dirty(limit=2000):
     """The beat task: flush every attempt with pending answers. Returns the number of answers written."""
     if not enabled():
         return 0
-    dirty = _keys(0)[2]
+    _scored, _answers, dirty = _keys("")
     written = 0
     for raw in _redis().srandmember(dirty, limit) or []:
         with transaction.atomic():

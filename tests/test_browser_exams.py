@@ -73,3 +73,18 @@ def test_a_paper_submits_itself_when_the_time_is_up(browser, live_server, bank):
     attempt.refresh_from_db()
     assert attempt.state in (AttemptState.SUBMITTED, AttemptState.TIMED_OUT) and attempt.correct == 1
     assert attempt.month == date(attempt.started_at.year, attempt.started_at.month, 1)
+
+
+def test_a_branch_secretarys_exam_pages_fit_a_phone(browser, live_server, bank):  # noqa: F811
+    attempt = services.start_attempt(bank.users.member1, "A")
+    services.submit(bank.users.member1, attempt.pk)
+    phone = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    _login(phone, live_server.url, "branch1")
+    for name, path in (("rankings", "/exams/rankings/"), ("participation", "/exams/participation/"),
+                       ("sets", "/exams/sets/"), ("settings", "/exams/settings/"), ("bank", "/exams/bank/"),
+                       ("competitions", "/exams/competitions/"), ("history", f"/exams/people/{bank.member1.pk}/")):
+        response = phone.goto(live_server.url + path)
+        assert response.status == 200, path
+        _shot(phone, f"exam-secretary-{name}")
+    phone.goto(f"{live_server.url}/exams/rankings/")
+    assert phone.locator("#ranking [data-person]").count() == 1

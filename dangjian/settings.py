@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dangjian.exams",
     "dangjian.learning",
     "dangjian.regulations",
+    "dangjian.fees",
     "dangjian.api",
 ]
 

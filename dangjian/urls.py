@@ -15,6 +15,7 @@ urlpatterns = [
     path("exams/", include("dangjian.exams.urls")),
     path("learning/", include("dangjian.learning.urls")),
     path("regulations/", include("dangjian.regulations.urls")),
+    path("fees/", include("dangjian.fees.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

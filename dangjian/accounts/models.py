@@ -28,6 +28,7 @@ class Role(models.TextChoices):
     DISCIPLINE = "discipline", _("Discipline inspection committee member")
     GROUP_LEADER = "group_leader", _("Party group leader")
     PARTY_WORKER = "party_worker", _("Party affairs worker")
+    FEE_COLLECTOR = "fee_collector", _("Party fee collector")
 
 
 COMMITTEE_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.ORGANISATION, Role.PROPAGANDA, Role.DISCIPLINE)

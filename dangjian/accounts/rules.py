@@ -17,12 +17,15 @@ MEETINGS_READ = "meetings:read"  # see the organisation's meetings, attendance a
 MEETINGS_MANAGE = "meetings:manage"  # plan, record, sign people in, decide leave, register cards and devices
 LEARNING_READ = "learning:read"  # see the subtree's exam rankings, participation, credits and completion rates
 LEARNING_MANAGE = "learning:manage"  # keep question banks, monthly sets, competitions, learning content, regulations
+FEES_READ = "fees:read"  # see the subtree's dues, payments, arrears, hand-overs, ledger and reports
+FEES_COLLECT = "fees:collect"  # record cash and transfer payments, enter members' bases, request reliefs
+FEES_MANAGE = "fees:manage"  # confirm bases, re-base, decide reliefs, generate dues, hand over, keep the ledger
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
                       PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE,
-                      LEARNING_READ, LEARNING_MANAGE})
+                      LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE})
 _COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
-                               MEETINGS_MANAGE, LEARNING_READ})  # committee members chair and record meetings too
+                               MEETINGS_MANAGE, LEARNING_READ, FEES_READ})  # committee members chair and record meetings too
 
 ROLE_PERMISSIONS = {
     Role.SECRETARY: _MANAGER,
@@ -33,6 +36,7 @@ ROLE_PERMISSIONS = {
     Role.DISCIPLINE: _COMMITTEE_MEMBER,
     Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ, MEETINGS_READ, MEETINGS_MANAGE,
                                   LEARNING_READ}),  # the group's meetings and results
+    Role.FEE_COLLECTOR: frozenset({ORGS_READ, PEOPLE_READ, FEES_READ, FEES_COLLECT}),  # 党费收缴员
 }
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())

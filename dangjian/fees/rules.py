@@ -75,3 +75,96 @@ def monthly_due(category: str, base: Decimal, on: date, tables=DEFAULT_TABLES) -
         if upper is None or base <= upper:
             return (base * rate).quantize(table.quantum, rounding=ROUND_HALF_UP)
     raise AssertionError("a bracket table ends with an open bracket")  # pragma: no cover
+
+
+FARMER_RANGE = (Decimal("0.20"), Decimal("1.00"))  # 第六条: 0.2–1 yuan a month
+SOFT_CAP = Decimal("1000.00")  # 2017通知 (1): more than this a month is voluntary
+LARGE_VOLUNTARY = Decimal("1000.00")  # 第十一条: a single voluntary payment of this or more goes to the Centre
+BACKPAY_MONTHS = 6  # 第十二条: back-payment generally within six months
+LAPSE_MONTHS = 6  # 第十三条: six consecutive months unpaid without valid reason → treated as 自行脱党
+CENT = Decimal("0.01")
+
+
+def money(value, field="amount"):
+    """A money amount from user input (str/Decimal/int) as a Decimal with two places; floats, NaN, more than two
+    decimal places and negatives are refused with ValueError."""
+    from decimal import InvalidOperation
+
+    if isinstance(value, float | bool):
+        raise TypeError(f"{field}: money is a Decimal, never a float")
+    try:
+        amount = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueError(f"{field}: not an amount") from None
+    if not amount.is_finite():
+        raise ValueError(f"{field}: not an amount")
+    if amount != amount.quantize(CENT):
+        raise ValueError(f"{field}: at most two decimal places")
+    if amount < 0:
+        raise ValueError(f"{field}: cannot be negative")
+    return amount.quantize(CENT)
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def add_months(month, n):
+    """The first day of the month `n` months after (or before, n < 0) `month`'s month."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first, last):
+    """Every month (first days) from `first`'s month to `last`'s month inclusive; empty when first > last."""
+    out, m, end = [], month_start(first), month_start(last)
+    while m <= end:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+def applies_from(source, effective_from):
+    """The first month a new base is charged. The monthly amount is fixed at the start of the year (2017 notice
+    (1)): a pay change declared during the year is charged from the next January; the first base, the yearly
+    adjustment and the branch's re-basing from their own month."""
+    month = month_start(effective_from)
+    if source == "declared" and month.month != 1:
+        return date(month.year + 1, 1, 1)
+    return month
+
+
+def monthly_amount(category, base, on, *, farmer_amount=None, soft_cap=SOFT_CAP, tables=DEFAULT_TABLES):
+    """(computed, charged): the rate table's monthly dues and what is charged each month — no more than the soft
+    cap (above it is voluntary, 2017 notice (1)). A farmers' amount set by the committee must lie in 0.2–1."""
+    if category == "farmer" and farmer_amount is not None:
+        farmer_amount = money(farmer_amount, "farmer_amount")
+        if not FARMER_RANGE[0] <= farmer_amount <= FARMER_RANGE[1]:
+            raise ValueError("farmer_amount: farmers pay 0.20 to 1.00 a month")
+        monthly_due(category, base, on, tables)  # validates the category, base and date the same way
+        computed = farmer_amount
+    else:
+        computed = monthly_due(category, base, on, tables)
+    return computed, min(computed, soft_cap)
+
+
+def backpay_allowed(month, today, window=BACKPAY_MONTHS):
+    """May `month` still be paid on `today`? Back-payment reaches `window` months before the current one."""
+    return month_start(month) >= add_months(month_start(today), -window)
+
+
+def lapse_run(months):
+    """The longest run of consecutive months ending at the last month given that count toward lapsing: `months` is
+    [(month, unpaid: bool, excused: bool)] in ascending order, complete months only. A paid or excused month (or a
+    gap in the sequence, i.e. a month without dues) ends the run."""
+    run, previous = 0, None
+    for month, unpaid, excused in months:
+        if previous is not None and add_months(previous, 1) != month:
+            run = 0
+        run = run + 1 if unpaid and not excused else 0
+        previous = month
+    return run
+
+
+def is_lapsed(months, threshold=LAPSE_MONTHS):
+    return lapse_run(months) >= threshold

@@ -1,0 +1,3 @@
+"""Party fees: base API (filled in by its owner)."""
+
+urlpatterns = []

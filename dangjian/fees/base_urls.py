@@ -1,0 +1,3 @@
+"""Party fees: base pages (filled in by its owner)."""
+
+urlpatterns = []

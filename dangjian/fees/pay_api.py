@@ -1,0 +1,3 @@
+"""Party fees: pay API (filled in by its owner)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Party fees: pay pages (filled in by its owner)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Party fees: report API (filled in by its owner)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Party fees: report pages (filled in by its owner)."""
+
+urlpatterns = []

@@ -1,0 +1,259 @@
+"""Party fees: the shared state changes and reads — settings, fee bases, generating a month's dues and what a member
+has paid. Area modules build on these: payments.py (online and recorded payments, receipts), bases.py (campaigns,
+reliefs, arrears), handover.py, ledger.py and reports.py. Every function checks the actor's post (None = the
+platform itself) and writes in one transaction."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.accounts import rules as perms
+from dangjian.accounts.scoping import require
+from dangjian.audit import chain
+from dangjian.core.context import acting_user
+from dangjian.core.errors import DomainError
+from dangjian.core.text import clean_text
+from dangjian.orgs.models import lineage
+from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
+from dangjian.people.models import Person
+
+from . import rules
+from .models import BaseSource, Category, Due, FeeBase, FeeSettings, Payment, ReliefState
+
+# ---- settings ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    backpay_months: int = rules.BACKPAY_MONTHS
+    ahead_months: int = 12
+    soft_cap: Decimal = rules.SOFT_CAP
+    farmer_amount: Decimal = Decimal("0.20")
+    remind_days: int = 7
+    deduction_items: tuple = ()
+    org_id: int | None = None
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+def settings_for(path):
+    """The fee settings in force at `path` (a person's scope path or an organisation's): the nearest
+    organisation's, else the defaults. One query."""
+    paths = lineage(path or "")
+    rows = {s.org_path: s for s in FeeSettings.objects.filter(org_path__in=paths)}
+    for p in reversed(paths):
+        row = rows.get(p)
+        if row is not None:
+            return Settings(row.backpay_months, row.ahead_months, row.soft_cap, row.farmer_amount, row.remind_days,
+                            tuple(row.deduction_items or ()), row.org_id)
+    return DEFAULT_SETTINGS
+
+
+def on_roll(person):
+    """Does `person` owe dues? Party members (probationary members too) on the roll."""
+    return person.political_status in MEMBER_STATUSES and person.status in ON_ROLL and bool(person.scope_path)
+
+
+def fee_people(path):
+    """The members of the subtree at `path` who owe dues."""
+    return Person.objects.filter(scope_path__startswith=path, political_status__in=MEMBER_STATUSES,
+                                 status__in=ON_ROLL)
+
+
+def _money(value, field):
+    try:
+        return rules.money(value, field)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
+                          field=field) from None
+
+
+def _category(value):
+    if value not in rules.CATEGORIES:
+        raise DomainError(_("Choose a fee category."), field="category")
+    return value
+
+
+# ---- fee bases --------------------------------------------------------------------------------------------------
+
+
+def current_base(person_id, month):
+    """The fee base charged for `month` (first day): the latest current base that applies by then, or None."""
+    return (FeeBase.objects.filter(person_id=person_id, superseded_at__isnull=True, applies_from__lte=month)
+            .order_by("-applies_from", "-id").first())
+
+
+def base_history(person_id):
+    return list(FeeBase.objects.filter(person_id=person_id).select_related("created_by", "corrects")
+                .order_by("-applies_from", "-id"))
+
+
+@transaction.atomic
+def set_base(actor, person, *, category, base, effective_from, source=BaseSource.INITIAL, reason="",
+             deductions=None, corrects=None, perm=perms.FEES_MANAGE):
+    """Record a member's fee base from `effective_from` and fix the monthly amount from it (rules.monthly_amount,
+    the soft cap and the farmers' amount of the settings in force). A correction names the base it corrects (which
+    is kept, superseded) and applies from the same month. Dues already generated from the month the new base applies
+    are recomputed (recompute_dues). Returns the new FeeBase."""
+    if not isinstance(person, Person):
+        raise Http404
+    require(actor, perm, person.scope_path)
+    if not on_roll(person):
+        raise DomainError(_("Only Party members on the roll pay Party fees."), field="person")
+    category = _category(category)
+    amount_base = _money(base if base not in (None, "") else "0", "base")
+    if source not in BaseSource.values:
+        raise DomainError(_("Choose where this base comes from."), field="source")
+    reason = clean_text(reason, "reason", 300, required=source in (BaseSource.REBASE, BaseSource.CORRECTION))
+    if corrects is not None:
+        corrects = FeeBase.objects.select_for_update().filter(pk=getattr(corrects, "pk", corrects),
+                                                              person=person).first()
+        if corrects is None:
+            raise DomainError(_("The base to correct was not found."), field="corrects")
+        if corrects.superseded_at is not None:
+            raise DomainError(_("This base has already been corrected."), field="corrects")
+        source = BaseSource.CORRECTION
+        effective_from = corrects.effective_from
+        applies = corrects.applies_from
+    else:
+        if effective_from is None:
+            raise DomainError(_("Enter the date the base takes effect."), field="effective_from")
+        applies = rules.applies_from(source, effective_from)
+    settings = settings_for(person.scope_path)
+    try:
+        computed, charged = rules.monthly_amount(category, amount_base, applies,
+                                                 farmer_amount=settings.farmer_amount, soft_cap=settings.soft_cap)
+    except ValueError as exc:
+        raise DomainError(str(exc), field="base") from None
+    row = FeeBase.objects.create(
+        person=person, category=category, base=amount_base if category in ("in_service", "retired") else 0,
+        deductions=deductions or {}, effective_from=effective_from, applies_from=applies, computed=computed,
+        amount=charged, source=source, reason=reason, corrects=corrects, scope_path=person.scope_path,
+        created_by=acting_user(actor))
+    if corrects is not None:
+        FeeBase.objects.filter(pk=corrects.pk).update(superseded_at=timezone.now())
+    recompute_dues(person, applies)
+    return row
+
+
+# ---- dues -------------------------------------------------------------------------------------------------------
+
+# The one place a month's dues are computed from the base in force and an approved relief: an exemption charges
+# nothing, a reduction its amount, a valid reason (excused) the full amount. Portable SQL (SQLite and PostgreSQL),
+# set-based, so a month for a million members is one statement.
+_GENERATE_SQL = """
+INSERT INTO fees_due (person_id, month, org_id, scope_path, category, fee_base_id, relief_id, amount, created_at)
+SELECT p.id, %(month)s, p.org_id, p.scope_path, b.category, b.id, r.id,
+       CASE WHEN r.kind = 'exempt' THEN 0 WHEN r.kind = 'reduce' THEN r.amount ELSE b.amount END, %(now)s
+FROM people_person p
+JOIN fees_feebase b ON b.id = (
+    SELECT b2.id FROM fees_feebase b2
+    WHERE b2.person_id = p.id AND b2.superseded_at IS NULL AND b2.applies_from <= %(month)s
+    ORDER BY b2.applies_from DESC, b2.id DESC LIMIT 1)
+LEFT JOIN fees_relief r ON r.id = (
+    SELECT r2.id FROM fees_relief r2
+    WHERE r2.person_id = p.id AND r2.state = 'approved' AND r2.from_month <= %(month)s AND r2.to_month >= %(month)s
+    ORDER BY r2.id DESC LIMIT 1)
+WHERE p.political_status IN ({statuses}) AND p.status IN ({roll}) AND p.org_id IS NOT NULL {where}
+  AND NOT EXISTS (SELECT 1 FROM fees_due d
+                  WHERE d.person_id = p.id AND d.month = %(month)s AND d.superseded_at IS NULL)
+"""
+
+
+def generate_dues(month, *, path=None, person_ids=None, actor=None, audit=True):
+    """Create the dues of `month` (any day of it) for every member on the roll (within the subtree at `path`, or
+    for `person_ids`) who has a fee base by then and no dues for that month yet. Idempotent; returns the number
+    created. Members without a base get none (missing_bases lists them)."""
+    month = rules.month_start(month)
+    if path is not None:
+        require(actor, perms.FEES_MANAGE, path)
+    params = {"month": month, "now": timezone.now()}
+    where = ""
+    if path:
+        where += " AND p.scope_path LIKE %(prefix)s"
+        params["prefix"] = path + "%"
+    if person_ids is not None:
+        ids = [int(i) for i in person_ids]
+        if not ids:
+            return 0
+        where += f" AND p.id IN ({', '.join(str(i) for i in ids)})"
+    sql = _GENERATE_SQL.format(
+        statuses=", ".join(f"'{s}'" for s in MEMBER_STATUSES), roll=", ".join(f"'{s}'" for s in ON_ROLL),
+        where=where)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = cursor.rowcount
+        if audit and created:
+            chain.record(chain.AuditEntry.Action.CREATE, "fees.due", f"{month:%Y-%m}", org_path=path or "",
+                         object_repr=f"{month:%Y-%m}", after={"month": month.isoformat(), "created": created},
+                         actor=acting_user(actor), note="generate_dues")
+    return created
+
+
+@transaction.atomic
+def recompute_dues(person, from_month):
+    """After a new base or a decided relief: the person's current dues from `from_month` on whose amount would now
+    differ are superseded by new ones (the old are kept). Payments stay with the person and month."""
+    from_month = rules.month_start(from_month)
+    existing = list(Due.objects.select_for_update().filter(person=person, month__gte=from_month,
+                                                           superseded_at__isnull=True))
+    if not existing:
+        return 0
+    now = timezone.now()
+    Due.objects.filter(pk__in=[d.pk for d in existing]).update(superseded_at=now)
+    changed = 0
+    for old in existing:
+        generate_dues(old.month, person_ids=[person.pk], audit=False)
+        new = Due.objects.filter(person=person, month=old.month, superseded_at__isnull=True).first()
+        if new is None:
+            continue
+        if new.amount == old.amount and new.fee_base_id == old.fee_base_id and new.relief_id == old.relief_id:
+            # nothing changed: keep the old row current rather than a copy
+            new.delete()
+            Due.objects.filter(pk=old.pk).update(superseded_at=None)
+        else:
+            Due.objects.filter(pk=new.pk).update(corrects=old)
+            changed += 1
+    if changed:
+        chain.record(chain.AuditEntry.Action.UPDATE, "fees.due", str(person.pk), org_path=person.scope_path,
+                     object_repr=str(person), after={"from": from_month.isoformat(), "recomputed": changed},
+                     note="recompute_dues")
+    return changed
+
+
+def paid_by_month(person_id, months=None):
+    """{month: (dues paid, voluntary)} for a person (corrections included, so reversed payments net out)."""
+    qs = Payment.objects.filter(person_id=person_id, month__isnull=False)
+    if months is not None:
+        qs = qs.filter(month__in=list(months))
+    out = defaultdict(lambda: (Decimal("0.00"), Decimal("0.00")))
+    for row in qs.values("month").annotate(a=Sum("amount"), v=Sum("voluntary")):
+        out[row["month"]] = (row["a"] or Decimal("0.00"), row["v"] or Decimal("0.00"))
+    return out
+
+
+def statement(person, first, last):
+    """A member's months from `first` to `last`: [{month, due, paid, outstanding, relief}] with dues that exist."""
+    dues = {d.month: d for d in Due.objects.filter(person=person, superseded_at__isnull=True,
+                                                   month__gte=rules.month_start(first),
+                                                   month__lte=rules.month_start(last)).select_related("relief")}
+    paid = paid_by_month(person.pk, dues.keys())
+    rows = []
+    for month in sorted(dues):
+        due = dues[month]
+        amount_paid = paid[month][0]
+        rows.append({"month": month, "due": due, "amount": due.amount, "paid": amount_paid,
+                     "voluntary": paid[month][1], "outstanding": max(due.amount - amount_paid, Decimal("0.00")),
+                     "relief": due.relief if due.relief and due.relief.state == ReliefState.APPROVED else None})
+    return rows
+
+
+__all__ = ["Category", "DEFAULT_SETTINGS", "Settings", "base_history", "current_base", "fee_people",
+           "generate_dues", "on_roll", "paid_by_month", "recompute_dues", "set_base", "settings_for", "statement"]

@@ -81,3 +81,31 @@ def test_the_table_in_effect_on_the_day_applies():
     tables = (NATIONAL_2008, later)
     assert monthly_due("in_service", Decimal("2000"), date(2029, 12, 31), tables) == Decimal("10.00")
     assert monthly_due("in_service", Decimal("2000"), date(2030, 1, 1), tables) == Decimal("20.00")
+
+
+@given(st.sampled_from(["in_service", "retired"]), money)
+def test_the_charged_amount_is_the_computed_one_up_to_the_soft_cap(category, base):
+    from dangjian.fees.rules import SOFT_CAP, monthly_amount
+
+    computed, charged = monthly_amount(category, base, ON)
+    assert computed == monthly_due(category, base, ON)
+    assert charged == min(computed, SOFT_CAP)
+    assert charged.as_tuple().exponent == -2
+
+
+def test_the_soft_cap_edge():
+    from dangjian.fees.rules import monthly_amount
+
+    assert monthly_amount("in_service", Decimal("50000.00"), ON) == (Decimal("1000.00"), Decimal("1000.00"))
+    assert monthly_amount("in_service", Decimal("50000.50"), ON) == (Decimal("1000.01"), Decimal("1000.00"))
+
+
+@given(st.decimals(min_value=Decimal("0"), max_value=Decimal("2"), places=2))
+def test_farmers_amount_must_lie_between_twenty_fen_and_one_yuan(amount):
+    from dangjian.fees.rules import monthly_amount
+
+    if Decimal("0.20") <= amount <= Decimal("1.00"):
+        assert monthly_amount("farmer", Decimal(0), ON, farmer_amount=amount) == (amount, amount)
+    else:
+        with pytest.raises(ValueError):
+            monthly_amount("farmer", Decimal(0), ON, farmer_amount=amount)

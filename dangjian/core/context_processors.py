@@ -23,6 +23,7 @@ def platform(request):
             "can_read_audit": has_perm_anywhere(user, rules.AUDIT_READ),
             "meetings": bool(user.person_id) or has_perm_anywhere(user, rules.MEETINGS_READ),
             "learning": bool(user.person_id) or scope.has_any_post,
+            "fees": bool(user.person_id) or has_perm_anywhere(user, rules.FEES_READ),
             "unread_notices": _unread(user),
             "own_org_id": user.person.org_id if user.person_id and user.person else None,
         }

@@ -257,3 +257,66 @@ def statement(person, first, last):
 
 __all__ = ["Category", "DEFAULT_SETTINGS", "Settings", "base_history", "current_base", "fee_people",
            "generate_dues", "on_roll", "paid_by_month", "recompute_dues", "set_base", "settings_for", "statement"]
+
+
+# ---- settings pages ---------------------------------------------------------------------------------------------
+
+DEFAULT_DEDUCTION_ITEMS = ("个人所得税", "养老保险", "医疗保险", "失业保险", "住房公积金", "职业年金/企业年金")
+
+
+def _whole(value, field, low, high):
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise DomainError(_("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+                          field=field)
+    return number
+
+
+@transaction.atomic
+def save_settings(actor, org, *, backpay_months, ahead_months, soft_cap, farmer_amount, remind_days,
+                  deduction_items=(), expected_version=None):
+    """Set `org`'s fee settings for its subtree (fees:manage over `org`; the nearest organisation's settings win).
+    Every field is checked before anything is written."""
+    from dangjian.core.errors import check_version
+    from dangjian.orgs.models import Organization, OrgStatus
+
+    if not isinstance(org, Organization):
+        raise Http404
+    require(actor, perms.FEES_MANAGE, org.path)
+    if org.status != OrgStatus.ACTIVE:
+        raise DomainError(_("A dissolved organisation has no fee settings."), field="org")
+    values = {
+        "backpay_months": _whole(backpay_months, "backpay_months", 0, 24),
+        "ahead_months": _whole(ahead_months, "ahead_months", 0, 24),
+        "remind_days": _whole(remind_days, "remind_days", 1, 28),
+        "soft_cap": _money(soft_cap, "soft_cap"),
+        "farmer_amount": _money(farmer_amount, "farmer_amount"),
+    }
+    if values["soft_cap"] <= 0:
+        raise DomainError(_("The soft cap must be more than zero."), field="soft_cap")
+    if not rules.FARMER_RANGE[0] <= values["farmer_amount"] <= rules.FARMER_RANGE[1]:
+        raise DomainError(_("Farmers pay 0.20 to 1.00 yuan a month."), field="farmer_amount")
+    items = []
+    for raw in deduction_items or ():
+        item = clean_text(raw, "deduction_items", 40)
+        if item and item not in items:
+            items.append(item)
+    if len(items) > 20:
+        raise DomainError(_("At most 20 deduction items."), field="deduction_items")
+    values["deduction_items"] = items
+    row = FeeSettings.objects.select_for_update().filter(org=org).first()
+    if row is None:
+        return FeeSettings.objects.create(org=org, org_path=org.path, **values)
+    check_version(row, expected_version)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.version += 1
+    row.save()
+    return row
+
+
+def deduction_items_for(path):
+    return settings_for(path).deduction_items or DEFAULT_DEDUCTION_ITEMS

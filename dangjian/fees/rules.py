@@ -168,3 +168,122 @@ def lapse_run(months):
 
 def is_lapsed(months, threshold=LAPSE_MONTHS):
     return lapse_run(months) >= threshold
+
+
+# ---- fee bases, declarations, reliefs, arrears (pure; used by bases.py) ------------------------------------------
+
+# domain.md §3.2 (2017通知 (2)): the items taken off the included pay to give the base; a committee may configure
+# its own list (FeeSettings.deduction_items).
+DEDUCTION_ITEMS = ("个人所得税", "养老保险", "医疗保险", "失业保险", "住房公积金", "职业年金/企业年金")
+
+
+def base_from_pay(gross, deductions):
+    """The base calculator: the included pay (`gross`) minus the deduction items (`deductions`: {item: amount}),
+    Decimal with two places. Every amount goes through `money` (so floats, negatives and more than two decimals are
+    refused, with the item named); the deductions may not exceed the pay. Returns (base, {item: amount}) with the
+    empty items left out."""
+    gross = money(gross, "gross")
+    kept, total = {}, Decimal("0.00")
+    for item, raw in (deductions or {}).items():
+        if raw in (None, ""):
+            continue
+        amount = money(raw, f"deduction:{item}")
+        if amount:
+            kept[str(item)] = amount
+            total += amount
+    if total > gross:
+        raise ValueError("deductions: more than the included pay")
+    return (gross - total).quantize(CENT), kept
+
+
+# The yearly adjustment's declarations: (state, action) → state. "" is a declaration not entered yet.
+DECL_NEW = ""
+DECL_TRANSITIONS = {
+    (DECL_NEW, "enter"): "submitted",
+    ("submitted", "enter"): "submitted",  # the entrant fixes it before the branch decides
+    ("returned", "enter"): "submitted",  # returned with a reason, entered again
+    ("submitted", "confirm"): "confirmed",
+    ("submitted", "return"): "returned",
+}
+DECL_REASON_REQUIRED = frozenset({"return"})
+
+# Reductions and exemptions: (state, action) → state.
+RELIEF_NEW = ""
+RELIEF_TRANSITIONS = {
+    (RELIEF_NEW, "request"): "requested",
+    ("requested", "approve"): "approved",
+    ("requested", "reject"): "rejected",
+    ("approved", "revoke"): "revoked",
+}
+RELIEF_REASON_REQUIRED = frozenset({"request", "reject", "revoke"})
+
+
+def next_state(table, state, action):
+    """The state `action` leads to from `state` in a transition table, or None when it is not allowed."""
+    return table.get((state or "", action))
+
+
+def actions_from(table, state):
+    return [a for (s, a) in table if s == (state or "")]
+
+
+def month_state(amount, paid, exempt=False):
+    """A month's dues as the roster shows them: 'exempt' (nothing to pay under an exemption), 'paid', 'partly'
+    or 'unpaid'."""
+    if exempt and amount <= 0:
+        return "exempt"
+    if paid >= amount:
+        return "paid"
+    return "partly" if paid > 0 else "unpaid"
+
+
+def months_overlap(a_from, a_to, b_from, b_to):
+    return month_start(a_from) <= month_start(b_to) and month_start(b_from) <= month_start(a_to)
+
+
+def last_complete_month(today):
+    """The latest month that has ended by `today` (its first day)."""
+    return add_months(month_start(today), -1)
+
+
+def lapse_from_unpaid(unpaid, last_month):
+    """The lapse run (第十三条) ending at `last_month` from a member's unpaid months: `unpaid` maps each month (first
+    day) with something outstanding to whether a valid reason (an approved relief of any kind) covers it. Every
+    month not in `unpaid` was paid in full (or owed nothing) and ends the run."""
+    months = sorted(m for m in unpaid if m <= last_month)
+    if not months or months[-1] != last_month:
+        return 0
+    seq = [(m, m in unpaid, bool(unpaid.get(m))) for m in months_between(months[0], last_month)]
+    return lapse_run(seq)
+
+
+def in_reminder_window(today, remind_days):
+    """Is `today` within the last `remind_days` days of its month?"""
+    import calendar
+
+    days = calendar.monthrange(today.year, today.month)[1]
+    return today.day > days - remind_days
+
+
+def month_end(day):
+    import calendar
+
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def parse_month(raw):
+    """'YYYY-MM' (or an ISO date) as the first day of that month; ValueError otherwise."""
+    text = str(raw or "").strip()
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+        year, mon = int(text[:4]), int(text[5:])
+    elif len(text) == 10 and text[4] == "-" and text[7] == "-":
+        parts = text.split("-")
+        if not all(p.isdigit() for p in parts):
+            raise ValueError("month: not YYYY-MM")
+        year, mon = int(parts[0]), int(parts[1])
+        date(year, mon, int(parts[2]))  # a real day
+    else:
+        raise ValueError("month: not YYYY-MM")
+    if not (1900 <= year <= 2999 and 1 <= mon <= 12):
+        raise ValueError("month: not YYYY-MM")
+    return date(year, mon, 1)

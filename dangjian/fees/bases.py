@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -470,15 +470,19 @@ def _state_q(state):
 
 def month_roster(path, month, state=None):
     """The month's dues of the subtree at `path`: (queryset of Due rows with `paid`, person, org and relief,
-    totals). `totals` has due, paid, outstanding and the count of each state. Two queries plus the page."""
+    totals). `totals` has due, paid, outstanding and the count of each state. One query plus the page."""
     month = rules.month_start(month)
     qs = dues_with_paid(path, month=month)
+    money_field = DecimalField(max_digits=14, decimal_places=2)
+    owed = Case(When(paid__lt=F("amount"), then=F("amount") - F("paid")), default=Value(ZERO),
+                output_field=money_field)
     totals = qs.aggregate(
-        due=Coalesce(Sum("amount"), Value(ZERO)), rows=Count("pk"),
+        t_due=Coalesce(Sum("amount"), Value(ZERO), output_field=money_field),
+        t_paid=Coalesce(Sum("paid"), Value(ZERO), output_field=money_field),
+        t_outstanding=Coalesce(Sum(owed), Value(ZERO), output_field=money_field), rows=Count("pk"),
         **{f"n_{s}": Count("pk", filter=_state_q(s)) for s in ROSTER_STATES})
-    paid = dues_with_paid(path, month=month).aggregate(paid=Coalesce(Sum("paid"), Value(ZERO)))["paid"]
-    totals["paid"] = paid
-    totals["outstanding"] = max(totals["due"] - paid, ZERO) if totals["rows"] else ZERO
+    for key in ("due", "paid", "outstanding"):
+        totals[key] = Decimal(totals.pop(f"t_{key}")).quantize(rules.CENT)
     if state in ROSTER_STATES:
         qs = qs.filter(_state_q(state))
     rows = qs.select_related("person", "org", "relief").order_by("scope_path", "person__name", "person_id")

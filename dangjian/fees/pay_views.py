@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from dangjian.accounts.scoping import get_scoped_or_404, has_perm, has_perm_anyw
 from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import StyledForm, add_domain_error
 from dangjian.people.models import Person
+from dangjian.people.queries import search_q
 
 from . import payments, rules, services
 from . import providers as provider_registry
@@ -292,6 +292,6 @@ def _pick_person(request):
     found = []
     if q:
         found = list(scoped(services.fee_people(""), request.user, perms.FEES_COLLECT)
-                     .filter(Q(name__icontains=q) | Q(phone__startswith=q)).select_related("org")
+                     .filter(search_q(q)).select_related("org")
                      .order_by("name", "pk")[:SEARCH_LIMIT])
     return render(request, "fees/pay/record_pick.html", {"q": q, "found": found, "limit": SEARCH_LIMIT})

@@ -52,12 +52,17 @@ MAX_RELIEF_MONTHS = 36
 # ---- helpers ----------------------------------------------------------------------------------------------------
 
 
+MAX_AMOUNT = Decimal("9999999999.99")  # the columns hold 12 digits, two after the point
+
+
 def _money(value, field):
     try:
-        return rules.money(value, field)
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
-                          field=field) from None
+        amount = rules.money(value, field)
+    except (TypeError, ValueError, ArithmeticError):  # rules.money lets decimal.InvalidOperation through for 1E30
+        amount = None
+    if amount is None or amount > MAX_AMOUNT:
+        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."), field=field)
+    return amount
 
 
 def _category(value):
@@ -96,9 +101,10 @@ def _base_amount(category, base, gross, deductions):
     if category not in SALARIED:
         return ZERO, {}
     if gross not in (None, ""):
+        _money(gross, "gross")
         try:
             amount, kept = rules.base_from_pay(gross, deductions)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, ArithmeticError) as exc:
             text = str(exc)
             if text.startswith("deduction:"):
                 item = text.split(":", 2)[1]

@@ -437,3 +437,35 @@ def test_month_parsing():
     for bad in ("2026-2", "202602", "", None, "2026-00"):
         with pytest.raises(DomainError):
             payments.parse_month(bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)))
+def test_months_parse_from_either_form_to_the_first_day(day):
+    assert payments.parse_month(day.isoformat()) == payments.parse_month(f"{day:%Y-%m}") == day.replace(day=1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=12))
+def test_anything_else_is_not_a_month(text):
+    try:
+        parsed = payments.parse_month(text)
+    except DomainError as exc:
+        assert "months" in exc.error_dict
+    else:
+        assert parsed.day == 1 and text.strip()[:7] == f"{parsed:%Y-%m}"
+
+
+def test_iso_week_dates_and_other_forms_are_not_months():
+    for bad in ("2026-W01-1", "2026-02-30", "２０２６-01", "2026-01-01T00:00", " 2026-1 "):
+        with pytest.raises(DomainError):
+            payments.parse_month(bad)
+
+
+def test_the_deploy_check_warns_about_the_fake_provider(settings):
+    settings.DEBUG = False
+    assert [w.id for w in providers.check_providers()] == ["fees.W001"]
+    settings.FEES_PAYMENT_PROVIDER = "tests.test_fees_payments.OtherProvider"
+    assert providers.check_providers() == []
+    settings.FEES_PAYMENT_PROVIDER = "tests.no.Such"
+    assert [w.id for w in providers.check_providers()] == ["fees.E001"]

@@ -36,7 +36,7 @@ def member(client, fees):
 
 def test_my_page_shows_the_year_and_the_arrears(member, fees, django_assert_max_num_queries):
     payments.record_payment(fees.users.collector, fees.member1, months=[m(-2)])
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(16):
         r = member.get(reverse("fees:my"))
     assert r.status_code == 200
     html = r.content.decode()

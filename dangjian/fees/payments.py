@@ -18,6 +18,7 @@ Decisions (see docs/fees-payments.md):
 """
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -60,6 +61,9 @@ def receipt_prefix():
 # ---- input ------------------------------------------------------------------------------------------------------
 
 
+_MONTH_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$", re.ASCII)
+
+
 def _month_label(month):
     return f"{month:%Y-%m}"
 
@@ -71,13 +75,11 @@ def parse_month(value, field="months"):
     if isinstance(value, date):
         return value.replace(day=1)
     text = str(value or "").strip()
-    try:
-        if len(text) == 7:
-            return date.fromisoformat(text + "-01")
-        if len(text) == 10:
-            return date.fromisoformat(text).replace(day=1)
-    except ValueError:
-        pass
+    if _MONTH_RE.match(text):
+        try:
+            return date.fromisoformat(text[:7] + "-01" if len(text) == 7 else text).replace(day=1)
+        except ValueError:
+            pass
     raise DomainError(_("Enter months as YYYY-MM."), field=field)
 
 

@@ -226,3 +226,19 @@ def get_provider(name):
 def default_provider():
     default, paths = _paths()
     return _load(paths)[import_string(default).name]
+
+
+def check_providers(app_configs=None, **kwargs):
+    """A deploy check (register in the app's ready(): `checks.register(check_providers, checks.Tags.security,
+    deploy=True)`): the fake provider lets anyone "pay" without money moving, so it must not take callbacks in
+    production, and every configured provider must load."""
+    from django.core import checks
+
+    try:
+        names = set(providers())
+    except Exception as exc:  # noqa: BLE001 - reported as the check's error
+        return [checks.Error(f"FEES_PAYMENT_PROVIDERS cannot be loaded: {exc}", id="fees.E001")]
+    if FakeProvider.name in names and not settings.DEBUG:
+        return [checks.Warning("The fake payment provider is enabled: members can pay without money moving.",
+                               hint="Set FEES_PAYMENT_PROVIDER(S) to a real provider in production.", id="fees.W001")]
+    return []

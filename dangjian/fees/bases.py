@@ -498,6 +498,7 @@ def month_roster(path, month, state=None):
 def roster_row(due):
     """What a roster line shows for a Due annotated with `paid`."""
     exempt = due.relief_id is not None and due.relief.kind == ReliefKind.EXEMPT
+    due.paid = Decimal(due.paid).quantize(rules.CENT)  # SQLite hands back the COALESCE default as 0
     return {"due": due, "person": due.person, "amount": due.amount, "paid": due.paid,
             "outstanding": max(due.amount - due.paid, ZERO), "relief": due.relief,
             "state": rules.month_state(due.amount, due.paid, exempt=exempt)}

@@ -1,3 +1,17 @@
-"""Party fees: report pages (filled in by its owner)."""
+"""Party fees: report, hand-over, ledger and disclosure pages (namespace "fees", mounted at /fees/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import report_views as views
+
+urlpatterns = [
+    path("reports/", views.report, name="report"),
+    path("handovers/", views.handovers, name="handovers"),
+    path("handovers/new/", views.handover_new, name="handover_new"),
+    path("handovers/<int:pk>/", views.handover_detail, name="handover"),
+    path("handovers/<int:pk>/<str:action>/", views.handover_action, name="handover_action"),
+    path("ledger/", views.ledger_page, name="ledger"),
+    path("ledger/add/", views.ledger_add, name="ledger_add"),
+    path("ledger/<int:pk>/reverse/", views.ledger_reverse, name="ledger_reverse"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+]

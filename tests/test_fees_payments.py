@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from hypothesis import given, settings
@@ -88,7 +89,7 @@ def test_an_order_for_two_months_pays_them_with_one_receipt(fees):
     assert (ack.status, json.loads(ack.content)) == (200, {"code": "SUCCESS"})
     order.refresh_from_db()
     assert order.state == OrderState.PAID and order.provider_txn and order.paid_at
-    rows = list(Payment.objects.filter(order=order).order_by("month"))
+    rows = list(Payment.objects.filter(order=order).order_by(F("month").asc(nulls_first=True)))
     assert [(p.month, p.amount, p.voluntary, p.method) for p in rows] == [
         (None, D("0.00"), D("5.00"), Method.ONLINE), (m(-1), D("40.00"), D("0"), Method.ONLINE),
         (m(0), D("40.00"), D("0"), Method.ONLINE)]

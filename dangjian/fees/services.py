@@ -146,25 +146,35 @@ def set_base(actor, person, *, category, base, effective_from, source=BaseSource
 # ---- dues -------------------------------------------------------------------------------------------------------
 
 # The one place a month's dues are computed from the base in force and an approved relief: an exemption charges
-# nothing, a reduction its amount, a valid reason (excused) the full amount. Portable SQL (SQLite and PostgreSQL),
-# set-based, so a month for a million members is one statement.
+# nothing, a reduction its amount, a valid reason (excused) the full amount. Portable SQL (SQLite ≥ 3.35 and
+# PostgreSQL ≥ 12), set-based, so a month for a million members is one statement.
+#
+# Shape (bench/README.md, "Party fees"): the members and the ids of their base and relief are found first, in a
+# MATERIALIZED CTE, so each correlated lookup runs once per member (joining on a subquery ran it twice), then the
+# base and relief rows are joined by primary key. `{absent}` is the "no current dues for this month yet" condition:
+# left out when the scope has no dues for the month at all (the monthly run) — on PostgreSQL, a nested-loop anti-join
+# over a fees_due the planner believes empty scans the rows the statement itself inserts, once per member.
 _GENERATE_SQL = """
 INSERT INTO fees_due (person_id, month, org_id, scope_path, category, fee_base_id, relief_id, amount, created_at)
-SELECT p.id, %(month)s, p.org_id, p.scope_path, b.category, b.id, r.id,
+WITH x AS MATERIALIZED (
+    SELECT p.id AS person_id, p.org_id, p.scope_path,
+        (SELECT b2.id FROM fees_feebase b2
+         WHERE b2.person_id = p.id AND b2.superseded_at IS NULL AND b2.applies_from <= %(month)s
+         ORDER BY b2.applies_from DESC, b2.id DESC LIMIT 1) AS base_id,
+        (SELECT r2.id FROM fees_relief r2
+         WHERE r2.person_id = p.id AND r2.state = 'approved' AND r2.from_month <= %(month)s
+               AND r2.to_month >= %(month)s
+         ORDER BY r2.id DESC LIMIT 1) AS relief_id
+    FROM people_person p
+    WHERE p.political_status IN ({statuses}) AND p.status IN ({roll}) AND p.org_id IS NOT NULL {where} {absent}
+)
+SELECT x.person_id, %(month)s, x.org_id, x.scope_path, b.category, b.id, r.id,
        CASE WHEN r.kind = 'exempt' THEN 0 WHEN r.kind = 'reduce' THEN r.amount ELSE b.amount END, %(now)s
-FROM people_person p
-JOIN fees_feebase b ON b.id = (
-    SELECT b2.id FROM fees_feebase b2
-    WHERE b2.person_id = p.id AND b2.superseded_at IS NULL AND b2.applies_from <= %(month)s
-    ORDER BY b2.applies_from DESC, b2.id DESC LIMIT 1)
-LEFT JOIN fees_relief r ON r.id = (
-    SELECT r2.id FROM fees_relief r2
-    WHERE r2.person_id = p.id AND r2.state = 'approved' AND r2.from_month <= %(month)s AND r2.to_month >= %(month)s
-    ORDER BY r2.id DESC LIMIT 1)
-WHERE p.political_status IN ({statuses}) AND p.status IN ({roll}) AND p.org_id IS NOT NULL {where}
-  AND NOT EXISTS (SELECT 1 FROM fees_due d
-                  WHERE d.person_id = p.id AND d.month = %(month)s AND d.superseded_at IS NULL)
+FROM x JOIN fees_feebase b ON b.id = x.base_id LEFT JOIN fees_relief r ON r.id = x.relief_id
 """
+_ABSENT_SQL = """AND NOT EXISTS (SELECT 1 FROM fees_due d
+                     WHERE d.person_id = p.id AND d.month = %(month)s AND d.superseded_at IS NULL)"""
+_ANALYZE_AFTER = 10000  # rows: PostgreSQL's statistics of fees_due are refreshed after a larger run
 
 
 def generate_dues(month, *, path=None, person_ids=None, actor=None, audit=True):
@@ -176,20 +186,25 @@ def generate_dues(month, *, path=None, person_ids=None, actor=None, audit=True):
         require(actor, perms.FEES_MANAGE, path)
     params = {"month": month, "now": timezone.now()}
     where = ""
+    existing = Due.objects.filter(month=month, superseded_at__isnull=True)
     if path:
         where += " AND p.scope_path LIKE %(prefix)s"
         params["prefix"] = path + "%"
+        existing = existing.filter(person__scope_path__startswith=path)
     if person_ids is not None:
         ids = [int(i) for i in person_ids]
         if not ids:
             return 0
         where += f" AND p.id IN ({', '.join(str(i) for i in ids)})"
-    sql = _GENERATE_SQL.format(
-        statuses=", ".join(f"'{s}'" for s in MEMBER_STATUSES), roll=", ".join(f"'{s}'" for s in ON_ROLL),
-        where=where)
+        existing = existing.filter(person_id__in=ids)
     with transaction.atomic(), connection.cursor() as cursor:
+        sql = _GENERATE_SQL.format(
+            statuses=", ".join(f"'{s}'" for s in MEMBER_STATUSES), roll=", ".join(f"'{s}'" for s in ON_ROLL),
+            where=where, absent=_ABSENT_SQL if existing.exists() else "")
         cursor.execute(sql, params)
         created = cursor.rowcount
+        if created >= _ANALYZE_AFTER and connection.vendor == "postgresql":
+            cursor.execute("ANALYZE fees_due")
         if audit and created:
             chain.record(chain.AuditEntry.Action.CREATE, "fees.due", f"{month:%Y-%m}", org_path=path or "",
                          object_repr=f"{month:%Y-%m}", after={"month": month.isoformat(), "created": created},

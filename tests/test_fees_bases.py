@@ -258,6 +258,7 @@ def test_relief_request_approve_recomputes_and_revoke_restores(tree):
     amounts = dict(Due.objects.filter(person=tree.member1, superseded_at__isnull=True).values_list("month", "amount"))
     assert set(amounts.values()) == {D("40.00")}
     assert Due.objects.filter(person=tree.member1).count() == 7  # superseded rows kept
+    assert AuditEntry.objects.filter(model="fees.relief", object_id=str(r.pk)).count() >= 3
 
 
 def test_relief_refusals(tree):

@@ -476,3 +476,44 @@ def test_api_month_and_arrears(tree):
         assert flags == {tree.member1.pk: (6, True, 6), tree.other1.pk: (3, False, 5)}
         assert len(api.get(f"{API}/arrears/?org={tree.general.pk}&lapsed=1").json()) == 1
     assert api_as(tree.users.member1).get(f"{API}/arrears/?org={tree.branch1.pk}").status_code == 404
+
+
+def test_campaign_and_relief_lists_query_count_does_not_grow(client, tree, django_assert_max_num_queries):
+    c = open_campaign(tree)
+
+    def add(n):
+        for i in range(n):
+            p = make_person(tree.branch1, name=f"填报{n}-{i}")
+            bases.declare(tree.users.branch1, c, p, category="student")
+            bases.request_relief(tree.users.branch1, p, kind="exempt", from_month="2026-01", to_month="2026-01",
+                                 reason="x")
+
+    add(2)
+    client.force_login(tree.users.branch1)
+    urls = [reverse("fees:campaign", args=[c.pk]), reverse("fees:reliefs"), reverse("fees:campaigns")]
+    counts = {}
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(20) as q:
+            assert client.get(url).status_code == 200
+        counts[url] = len(q.captured_queries)
+    add(12)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
+
+
+def test_base_page_query_count_does_not_grow_with_the_history(client, tree, django_assert_max_num_queries):
+    first_base(tree)
+    services.generate_dues(date(2026, 1, 1))
+    client.force_login(tree.users.branch1)
+    url = reverse("fees:base", args=[tree.member1.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30) as q:
+        client.get(url)
+    for n in range(6):
+        bases.record_base(tree.users.committee, tree.member1, mode="rebase", category="in_service",
+                          base=str(4000 + n), effective_from=date(2026, 2 + n, 1), reason="调整")
+        services.generate_dues(date(2026, 2 + n, 1))
+    with django_assert_max_num_queries(len(q.captured_queries)):
+        assert "调整" in text(client.get(url))

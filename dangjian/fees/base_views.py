@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -212,6 +212,7 @@ def person_base(request, pk):
     person = bases.visible_person(user, pk)
     can_manage = has_perm(user, MANAGE, person.scope_path)
     history = services.base_history(person.pk)
+    prefetch_related_objects(history, "created_by__person")  # the recorders' names, one query
     current = next((b for b in history if b.superseded_at is None), None)
     form = None
     if request.method == "POST":
@@ -377,7 +378,7 @@ def campaign_detail(request, pk):
     for p in paths:
         path_q |= Q(scope_path__startswith=p)
     decls = (BaseDeclaration.objects.filter(path_q, campaign=campaign)
-             .select_related("person", "person__org", "entered_by", "fee_base").order_by("state", "scope_path",
+             .select_related("person", "person__org", "entered_by__person", "fee_base").order_by("state", "scope_path",
                                                                                          "person__name"))
     if state:
         decls = decls.filter(state=state)
@@ -519,7 +520,8 @@ def relief_new(request):
 
 
 def _relief(user, pk):
-    relief = Relief.objects.select_related("person", "person__org", "requested_by", "decided_by").filter(
+    relief = Relief.objects.select_related("person", "person__org", "requested_by__person",
+                                           "decided_by__person").filter(
         pk=pk).first()
     if relief is None or not (relief.person_id == user.person_id or has_perm(user, READ, relief.scope_path)):
         raise Http404

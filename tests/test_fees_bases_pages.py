@@ -454,7 +454,10 @@ def test_api_reliefs(tree, col):
     assert r.status_code == 200 and r.json()["state"] == "approved"
     assert api.post(f"{API}/reliefs/{rid}/approve/", {}, format="json").status_code == 400
     assert len(api.get(f"{API}/reliefs/?org={tree.branch1.pk}&state=approved").json()) == 1
-    assert Relief.objects.get().state == "approved"
+    assert api.post(f"{API}/reliefs/{rid}/revoke/", {"note": "康复", "version": 1}, format="json").status_code == 409
+    r = api.post(f"{API}/reliefs/{rid}/revoke/", {"note": "康复", "version": 2}, format="json")
+    assert r.status_code == 200 and (r.json()["state"], r.json()["decision_note"]) == ("revoked", "康复")
+    assert Relief.objects.get().state == "revoked"
 
 
 def test_api_month_and_arrears(tree):

@@ -138,6 +138,12 @@ class DecisionInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
+class ReliefDecisionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                 help_text="Required to reject or revoke.")
+    version = serializers.IntegerField(required=False, allow_null=True)
+
+
 class ReliefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     person = serializers.SerializerMethodField()
@@ -398,16 +404,16 @@ class ReliefsView(APIView):
 
 
 class ReliefActionView(APIView):
-    @extend_schema(summary="Approve, reject (reason) or revoke (reason) a relief (fees:manage)",
-                   request=DecisionInputSerializer, responses={200: ReliefSerializer, 409: CONFLICT, **ERRORS},
+    @extend_schema(summary="Approve, reject (note required) or revoke (note required) a relief (fees:manage)",
+                   request=ReliefDecisionInputSerializer, responses={200: ReliefSerializer, 409: CONFLICT, **ERRORS},
                    operation_id="fees_relief_decide")
     def post(self, request, pk, action):
         relief = Relief.objects.select_related("person").filter(pk=pk).first()
         if relief is None or action not in bases.RELIEF_ACTIONS or not (
                 relief.person_id == request.user.person_id or has_perm(request.user, READ, relief.scope_path)):
             raise Http404
-        d = _data(DecisionInputSerializer, request)
-        relief = bases.decide_relief(request.user, relief, action, note=d.get("reason", ""),
+        d = _data(ReliefDecisionInputSerializer, request)
+        relief = bases.decide_relief(request.user, relief, action, note=d.get("note", ""),
                                      expected_version=d.get("version"))
         return Response(ReliefSerializer(relief).data)
 

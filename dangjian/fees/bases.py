@@ -283,6 +283,7 @@ def decide_declaration(actor, declaration, action, *, reason="", expected_versio
     """The branch (fees:manage over the member) confirms a declaration — the new base is recorded from the
     adjustment's date (services.set_base, source CAMPAIGN) — or returns it with a reason to be entered again."""
     require(actor, MANAGE, declaration.scope_path)
+    _locked_campaign(declaration.campaign)  # the same lock order as declare and close_campaign: campaign, then row
     decl = (BaseDeclaration.objects.select_for_update(of=("self",)).select_related("campaign", "person")
             .get(pk=declaration.pk))
     check_version(decl, expected_version)

@@ -470,3 +470,25 @@ def test_the_deploy_check_warns_about_the_fake_provider(settings):
     assert providers.check_providers() == []
     settings.FEES_PAYMENT_PROVIDER = "tests.no.Such"
     assert [w.id for w in providers.check_providers()] == ["fees.E001"]
+
+
+class QueryingProvider(providers.FakeProvider):
+    """A provider that answers `query`: the order was paid (its callback never came)."""
+
+    name = "querying"
+
+    def query(self, order):
+        body = self.event_body(order, "paid", event_id="Q-" + order.out_trade_no)
+        return self.verify(body, self.signed(body))
+
+
+def test_a_provider_that_can_be_asked_settles_the_order_without_a_callback(fees, settings):
+    settings.FEES_PAYMENT_PROVIDER = "tests.test_fees_payments.QueryingProvider"
+    order = payments.create_order(fees.users.member1, [m(0)])
+    assert order.provider == "querying"
+    assert payments.sync_order(order) == "paid"
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID and Payment.objects.filter(order=order).count() == 1
+    assert payments.sync_order(order) is None  # nothing more to learn
+    settings.FEES_PAYMENT_PROVIDER = "dangjian.fees.providers.FakeProvider"
+    assert payments.sync_order(payments.create_order(fees.users.member1, [m(1)])) is None

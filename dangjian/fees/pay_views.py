@@ -120,8 +120,10 @@ def order(request, out_trade_no):
 
 @login_required
 def order_state(request, out_trade_no):
-    """The order's state (HTMX, polled every 2 s while it waits)."""
+    """The order's state (HTMX, polled every 2 s while it waits; a provider that can be asked is asked)."""
     obj = payments.order_for(request.user, out_trade_no)
+    if obj.state == OrderState.CREATED and payments.sync_order(obj) is not None:
+        obj = payments.order_for(request.user, out_trade_no)
     return render(request, "fees/pay/_order_state.html", _order_context(request, obj))
 
 

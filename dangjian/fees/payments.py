@@ -445,6 +445,22 @@ def _outcome(order, event):
     return event.status, ""
 
 
+def sync_order(order):
+    """Ask the order's provider about a still open order (providers that support `query`; the result page's poll
+    calls this) and apply what it says like a callback. Returns the outcome, or None when there was nothing to
+    learn."""
+    if order.state != OrderState.CREATED:
+        return None
+    provider = provider_registry.get_provider(order.provider)
+    event = provider.query(order) if provider is not None else None
+    if event is None or event.out_trade_no != order.out_trade_no:
+        return None
+    try:
+        return _apply(provider, event)
+    except IntegrityError:
+        return ProviderEvent.objects.get(provider=provider.name, event_id=event.event_id, verified=True).outcome
+
+
 def fake_pay(actor, out_trade_no, status):
     """The fake cashier's buttons (支付 / 失败 / 取消): the fake provider signs a callback for the member's own open
     order and delivers it to handle_callback, as the real one would over HTTP."""

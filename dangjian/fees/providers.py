@@ -28,6 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 DEFAULT_PROVIDER = "dangjian.fees.providers.FakeProvider"
 
@@ -136,7 +137,7 @@ class FakeProvider(PaymentProvider):
     "amount": "80.00", "time": ISO 8601}."""
 
     name = "fake"
-    label = "模拟支付"
+    label = gettext_lazy("Simulated payment")
     header = "X-Fake-Signature"
 
     @property

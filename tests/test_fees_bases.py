@@ -93,9 +93,7 @@ def test_the_calculator_gives_the_base_and_keeps_the_items(tree):
 
 def test_deduction_items_default_and_configured(tree):
     from dangjian.fees.models import FeeSettings
-    from dangjian.fees.rules import DEDUCTION_ITEMS
-
-    assert bases.deduction_items(tree.branch1.path) == DEDUCTION_ITEMS
+    assert bases.deduction_items(tree.branch1.path) == services.DEFAULT_DEDUCTION_ITEMS
     FeeSettings.objects.create(org=tree.committee, org_path=tree.committee.path, deduction_items=["个税", "社保"])
     assert bases.deduction_items(tree.branch1.path) == ("个税", "社保")
 

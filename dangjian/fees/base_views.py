@@ -112,11 +112,6 @@ class ReliefForm(StyledForm):
 
 # ---------------------------------------------------------------------------------------------------- helpers
 
-def _subnav(user):
-    return {"can_read": has_perm_anywhere(user, READ), "can_collect": has_perm_anywhere(user, COLLECT),
-            "can_manage": has_perm_anywhere(user, MANAGE)}
-
-
 def _query(request, drop=("page",)):
     query = request.GET.copy()
     for key in drop:
@@ -187,8 +182,7 @@ def categories(request):
     if request.user.person_id:
         path = Person.objects.filter(pk=request.user.person_id).values_list("scope_path", flat=True).first() or ""
     return render(request, "fees/bases/categories.html", {
-        "rows": rows, "table": table, "items": bases.deduction_items(path), "soft_cap": rules.SOFT_CAP,
-        **_subnav(request.user)})
+        "rows": rows, "table": table, "items": bases.deduction_items(path), "soft_cap": rules.SOFT_CAP})
 
 
 # ---------------------------------------------------------------------------------------------------- a member's base
@@ -246,8 +240,7 @@ def person_base(request, pk):
         "can_manage": can_manage, "can_collect": has_perm(user, COLLECT, person.scope_path),
         "own": user.person_id == person.pk, "reliefs": reliefs, "months": list(reversed(months)),
         "campaigns": bases.campaigns_for_person(person) if user.person_id == person.pk else [],
-        "record_url": _record_url() if has_perm(user, COLLECT, person.scope_path) else None,
-        **_subnav(user)})
+        "record_url": _record_url() if has_perm(user, COLLECT, person.scope_path) else None})
 
 
 # ---------------------------------------------------------------------------------------------------- declarations
@@ -289,8 +282,7 @@ def _enter(request, campaign, person, template, extra):
                              % {"base": decl.base})
             return None
     return render(request, template, {"campaign": campaign, "person": person, "decl": decl, "form": form,
-                                      "editable": editable, "today": timezone.localdate(), **extra,
-                                      **_subnav(user)})
+                                      "editable": editable, "today": timezone.localdate(), **extra})
 
 
 @login_required
@@ -305,8 +297,7 @@ def declare(request):
     if not campaigns:
         past = list(BaseDeclaration.objects.filter(person=person).select_related("campaign", "campaign__org")
                     .order_by("-campaign__year")[:5])
-        return render(request, "fees/bases/declare.html", {"campaign": None, "person": person, "past": past,
-                                                           **_subnav(user)})
+        return render(request, "fees/bases/declare.html", {"campaign": None, "person": person, "past": past})
     response = _enter(request, campaigns[0], person, "fees/bases/declare.html", {"past": []})
     return response or redirect("fees:declare")
 
@@ -356,8 +347,7 @@ def campaigns(request):
         raise Http404
     page = Paginator(_visible_campaigns(user).order_by("-year", "org_path"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "fees/bases/campaigns.html", {"page": page, "form": form, "query": _query(request),
-                                                         **_subnav(user)})
+    return render(request, "fees/bases/campaigns.html", {"page": page, "form": form, "query": _query(request)})
 
 
 def _campaign(user, pk, perm=READ):
@@ -405,8 +395,7 @@ def campaign_detail(request, pk):
         "campaign": campaign, "page": page, "state": state, "states": DeclarationState.choices,
         "progress": progress, "total": total, "can_manage": can_manage, "can_collect": can_collect,
         "can_close": has_perm(user, MANAGE, campaign.org_path) and campaign.state == CampaignState.OPEN,
-        "waiting": waiting, "tab": request.GET.get("tab") or "declarations", "query": _query(request),
-        **_subnav(user)})
+        "waiting": waiting, "tab": request.GET.get("tab") or "declarations", "query": _query(request)})
 
 
 @login_required
@@ -479,7 +468,6 @@ def declaration_action(request, pk, action):
 @login_required
 def reliefs(request):
     """Reductions and exemptions of an organisation's subtree, by state."""
-    user = request.user
     orgs, root = _pick_root(request)
     state = request.GET.get("state") if request.GET.get("state") in ReliefState.values else ""
     qs = (Relief.objects.filter(scope_path__startswith=root.path).select_related("person", "person__org")
@@ -489,7 +477,7 @@ def reliefs(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "fees/bases/reliefs.html", {
         "orgs": orgs, "root": root, "page": page, "state": state, "states": ReliefState.choices,
-        "query": _query(request), **_subnav(user)})
+        "query": _query(request)})
 
 
 @login_required
@@ -516,7 +504,7 @@ def relief_new(request):
     else:
         month = f"{timezone.localdate():%Y-%m}"
         form = ReliefForm(initial={"kind": ReliefKind.EXEMPT, "from_month": month, "to_month": month})
-    return render(request, "fees/bases/relief_form.html", {"form": form, "person": person, **_subnav(user)})
+    return render(request, "fees/bases/relief_form.html", {"form": form, "person": person})
 
 
 def _relief(user, pk):
@@ -534,7 +522,7 @@ def relief_detail(request, pk):
     relief = _relief(user, pk)
     can_decide = has_perm(user, MANAGE, relief.scope_path)
     actions = rules.actions_from(rules.RELIEF_TRANSITIONS, relief.state) if can_decide else []
-    return render(request, "fees/bases/relief.html", {"relief": relief, "actions": actions, **_subnav(user)})
+    return render(request, "fees/bases/relief.html", {"relief": relief, "actions": actions})
 
 
 @require_POST
@@ -583,7 +571,7 @@ def month(request):
         "not_generated": bases.not_generated(root.path, the_month) if can_manage else 0,
         "can_manage": can_manage, "record_url": _record_url() if has_perm(user, COLLECT, root.path) else None,
         "prev": rules.add_months(the_month, -1), "next": rules.add_months(the_month, 1),
-        "base_query": _query(request, ("page", "state")), "query": _query(request), **_subnav(user)})
+        "base_query": _query(request, ("page", "state")), "query": _query(request)})
 
 
 @require_POST
@@ -622,4 +610,4 @@ def arrears(request):
         "only_lapsed": only_lapsed, "today": today, "last_month": rules.last_complete_month(today),
         "window": services.settings_for(root.path).backpay_months, "lapse_months": rules.LAPSE_MONTHS,
         "record_url": _record_url() if has_perm(user, COLLECT, root.path) else None,
-        "query": _query(request), **_subnav(user)})
+        "query": _query(request)})

@@ -91,8 +91,9 @@ def _require_self_or(actor, perm, person):
 
 
 def deduction_items(path):
-    """The deduction items of the base calculator at `path`: the committee's list, else domain.md §3.2's."""
-    return tuple(services.settings_for(path).deduction_items or rules.DEDUCTION_ITEMS)
+    """The deduction items of the base calculator at `path` (services.deduction_items_for: the committee's list,
+    else domain.md §3.2's)."""
+    return tuple(services.deduction_items_for(path))
 
 
 def _base_amount(category, base, gross, deductions):

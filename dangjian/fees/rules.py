@@ -172,16 +172,12 @@ def is_lapsed(months, threshold=LAPSE_MONTHS):
 
 # ---- fee bases, declarations, reliefs, arrears (pure; used by bases.py) ------------------------------------------
 
-# domain.md §3.2 (2017通知 (2)): the items taken off the included pay to give the base; a committee may configure
-# its own list (FeeSettings.deduction_items).
-DEDUCTION_ITEMS = ("个人所得税", "养老保险", "医疗保险", "失业保险", "住房公积金", "职业年金/企业年金")
-
 
 def base_from_pay(gross, deductions):
-    """The base calculator: the included pay (`gross`) minus the deduction items (`deductions`: {item: amount}),
-    Decimal with two places. Every amount goes through `money` (so floats, negatives and more than two decimals are
-    refused, with the item named); the deductions may not exceed the pay. Returns (base, {item: amount}) with the
-    empty items left out."""
+    """The base calculator: the included pay (`gross`) minus the deduction items (`deductions`: {item: amount}, the
+    items being services.deduction_items_for's, domain.md §3.2), Decimal with two places. Every amount goes through
+    `money` (so floats, negatives and more than two decimals are refused, with the item named); the deductions may
+    not exceed the pay. Returns (base, {item: amount}) with the empty items left out."""
     gross = money(gross, "gross")
     kept, total = {}, Decimal("0.00")
     for item, raw in (deductions or {}).items():

@@ -520,3 +520,20 @@ def test_base_page_query_count_does_not_grow_with_the_history(client, tree, djan
         services.generate_dues(date(2026, 2 + n, 1))
     with django_assert_max_num_queries(len(q.captured_queries)):
         assert "调整" in text(client.get(url))
+
+
+def test_managing_elsewhere_gives_no_buttons_where_one_only_reads(client, tree):
+    """branch2's secretary who is also a committee member of the committee (fees:read over it all) reads branch1
+    but gets no manager's forms or buttons there."""
+    give_post(tree.sec2, tree.committee, Role.PROPAGANDA)
+    first_base(tree)
+    c = open_campaign(tree)
+    d = bases.declare(tree.users.member1, c, tree.member1, category="student")
+    client.force_login(tree.users.branch2)
+    page = text(client.get(reverse("fees:base", args=[tree.member1.pk])))
+    assert 'id="current-base"' in page and 'id="base-form"' not in page
+    page = text(client.get(reverse("fees:month") + f"?org={tree.branch1.pk}&month=2026-05"))
+    assert 'id="roster"' in page and 'id="generate"' not in page and "data-record=" not in page
+    page = text(client.get(reverse("fees:campaign", args=[c.pk])))
+    assert f'data-declaration="{d.pk}"' in page and 'data-action="confirm"' not in page
+    assert 'id="bulk-confirm"' not in page and 'id="close-campaign"' not in page

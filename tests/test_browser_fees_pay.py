@@ -85,3 +85,31 @@ def test_the_order_page_polls_until_the_callback_arrives(browser, live_server, t
         assert answer.status == 200
     phone.wait_for_selector("#order-state[data-state=paid]", timeout=10_000)
     assert phone.locator("#receipt-link").count() == 1
+
+
+def test_a_collector_records_cash_on_a_phone(browser, live_server, tree):  # noqa: F811
+    from dangjian.accounts.models import Role
+
+    from .factories import give_post, make_person, make_user
+
+    current = rules.month_start(timezone.localdate())
+    services.set_base(tree.users.branch1, tree.member1, category="in_service", base="4000",
+                      effective_from=rules.add_months(current, -12))
+    services.generate_dues(current)
+    collector = make_person(tree.branch1, name="收缴员")
+    give_post(collector, tree.branch1, Role.FEE_COLLECTOR)
+    make_user("collector1", collector)
+
+    phone = browser.new_context(locale="zh-CN", **PHONE).new_page()
+    _login(phone, live_server.url, "collector1")
+    phone.goto(f"{live_server.url}/fees/record/?q={tree.member1.name}")
+    phone.click(f'#found-people [data-person="{tree.member1.pk}"]')
+    phone.wait_for_selector("#record-form")
+    _shot(phone, "fees-8-record")
+    assert phone.locator(f'#record-months input[value="{current:%Y-%m}"]').is_checked()
+    phone.fill(f'input[name="amount_{current:%Y-%m}"]', "25.00")
+    phone.click("#record-submit")
+    phone.wait_for_selector("#receipt")
+    assert phone.locator("#receipt [data-total]").inner_text().strip() == "25.00"
+    _shot(phone, "fees-9-recorded")
+    assert Payment.objects.get().amount == Decimal("25.00")

@@ -492,3 +492,10 @@ def test_a_provider_that_can_be_asked_settles_the_order_without_a_callback(fees,
     assert payments.sync_order(order) is None  # nothing more to learn
     settings.FEES_PAYMENT_PROVIDER = "dangjian.fees.providers.FakeProvider"
     assert payments.sync_order(payments.create_order(fees.users.member1, [m(1)])) is None
+
+
+def test_a_large_forged_body_is_recorded_as_a_snippet(fees):
+    body = json.dumps({"event_id": "x", "padding": "a" * 100_000}).encode()
+    assert payments.handle_callback("fake", body, {"X-Fake-Signature": "00"}).status == 400
+    event = ProviderEvent.objects.get()
+    assert event.payload["size"] == len(body) and len(event.payload["raw"]) == 1000 and not event.verified

@@ -228,7 +228,8 @@ class RecordForm(StyledForm):
     method = forms.ChoiceField(label=gettext_lazy("Paid by"), choices=[(Method.CASH, Method.CASH.label),
                                                                         (Method.TRANSFER, Method.TRANSFER.label)],
                                widget=forms.RadioSelect(attrs={"class": "form-check-input"}), initial=Method.CASH)
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=gettext_lazy("Paid on"),
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     voluntary = forms.CharField(label=gettext_lazy("Voluntary extra (yuan)"), required=False,
                                 widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0.00"}))
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300,

@@ -111,7 +111,10 @@ class PaymentProvider:
 
     @staticmethod
     def peek(body: bytes) -> dict:
-        """The body as JSON if it is (for recording a callback that failed verification), else a snippet."""
+        """The body as JSON if it is (for recording a callback that failed verification), else a snippet. A large
+        body is kept as a snippet only: unverified callbacks are anyone's, and must not fill the database."""
+        if len(body) > 8192:
+            return {"raw": body[:1000].decode("utf-8", "replace"), "size": len(body)}
         try:
             data = json.loads(body.decode("utf-8"))
             return data if isinstance(data, dict) else {"raw": str(data)[:1000]}

@@ -35,11 +35,6 @@ def _org_choices(orgs):
     return [(o.pk, ("\u3000" * max(0, o.depth - 1)) + o.name) for o in orgs]
 
 
-def _subnav(user):
-    return {"can_read_fees": has_perm_anywhere(user, perms.FEES_READ),
-            "can_manage_fees": has_perm_anywhere(user, perms.FEES_MANAGE)}
-
-
 def _xlsx(content, filename):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -88,7 +83,7 @@ def report(request):
              "titles": {"due": _("Due"), "paid": _("Paid")}}
     return render(request, "fees/reports/report.html", {
         "rep": rep, "root": root, "orgs": _org_choices(orgs), "errors": errors, "parent": _parent_link(user, root),
-        "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "chart": chart, **_subnav(user)})
+        "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}", "chart": chart})
 
 
 # ---------------------------------------------------------------------------------------------------- hand-overs
@@ -132,7 +127,7 @@ def handovers(request):
     query.pop("page", None)
     return render(request, "fees/reports/handovers.html", {
         "page": page, "awaiting": awaiting, "state": state, "states": HandOverState.choices,
-        "query": query.urlencode(), "can_hand_over": bool(handover.handing_orgs(user)), **_subnav(user)})
+        "query": query.urlencode(), "can_hand_over": bool(handover.handing_orgs(user))})
 
 
 def _default_period(today):
@@ -193,8 +188,7 @@ def handover_new(request):
     except DomainError as exc:
         preview_error = messages_of(exc)
     return render(request, "fees/reports/handover_form.html", {
-        "form": form, "org": org, "preview": preview, "preview_error": preview_error, "corrects": corrects,
-        **_subnav(user)})
+        "form": form, "org": org, "preview": preview, "preview_error": preview_error, "corrects": corrects})
 
 
 @login_required
@@ -213,7 +207,7 @@ def handover_detail(request, pk):
     return render(request, "fees/reports/handover.html", {
         "ho": ho, "payments": payments, "payment_count": count, "lower": handover.included_lower(ho),
         "can_decide": can_decide, "can_correct": can_correct, "correction": correction,
-        "return_form": ReasonForm(initial={"version": ho.version}), **_subnav(user)})
+        "return_form": ReasonForm(initial={"version": ho.version})})
 
 
 @login_required
@@ -278,7 +272,7 @@ def ledger_page(request, form=None, reverse_errors=None):
         "org": org, "orgs": _org_choices(orgs), "year": year, "years": ledger.ledger_years(org), "rows": rows,
         "summary": ledger.summary(org, year), "balance": ledger.balance(org), "form": form, "can_keep": can_keep,
         "income_purposes": [p.value for p in ledger.INCOME_PURPOSES],
-        "spending_purposes": [p.value for p in ledger.SPENDING_PURPOSES], **_subnav(user)})
+        "spending_purposes": [p.value for p in ledger.SPENDING_PURPOSES]})
 
 
 @login_required
@@ -341,4 +335,4 @@ def disclosure(request):
         collection = reports.total_of(list(reports.by_child(org.path, date(year, 1, 1), last).values()))
     return render(request, "fees/reports/disclosure.html", {
         "org": org, "orgs": _org_choices(orgs), "year": year, "summary": ledger.summary(org, year),
-        "collection": collection, "years": list(range(today.year, today.year - 6, -1)), **_subnav(user)})
+        "collection": collection, "years": list(range(today.year, today.year - 6, -1))})

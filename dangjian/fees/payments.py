@@ -604,7 +604,7 @@ def order_for(user, out_trade_no):
 
 def receipt_for(user, number):
     pid = getattr(user, "person_id", None)
-    return get_scoped_or_404(Receipt.objects.select_related("person", "org", "issued_by", "cancels"), user,
+    return get_scoped_or_404(Receipt.objects.select_related("person", "org", "issued_by__person", "cancels"), user,
                              perms.FEES_READ, extra=Q(person_id=pid) if pid else None, number=str(number)[:32])
 
 

@@ -3,7 +3,7 @@ the seed_scale data. See bench/README.md.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_bench DEBUG=1 \
         python bench/fees.py prepare [--people N] [--seed 1]
-    DATABASE_URL=… python bench/fees.py run [--month 2026-03] [--explain]
+    DATABASE_URL=… python bench/fees.py run [--month 2026-03] [--explain] [--proposed]
 
 prepare — a fee base for every Party member on the roll (or the first N by id with --people N), written with COPY:
 a realistic mix of categories (in service 55 %, retired 30 %, farmers 8 %, students 3 %, unemployed / low income
@@ -15,7 +15,9 @@ run — deletes the dues of `--month` and the month after, then times services.g
 each month (the second with the first's rows in the table), checks the counts (one due per member with a base) and
 that the amounts of a random sample of 2,000 dues equal rules.monthly_amount of their base; then times a rerun
 (nothing to create: the idempotence check). --explain prints EXPLAIN (ANALYZE, BUFFERS) of the statement for a
-third month in a rolled-back transaction. Results go to bench/results/fees-<date>.json.
+third month in a rolled-back transaction. --proposed times one more month with the schema change proposed for
+fees_due (PROPOSED_DDL: no database-level foreign keys to the person, organisation and fee base, fewer indexes), the
+constraints checked, all rolled back. Results go to bench/results/fees-<date>.json.
 """
 
 import argparse

@@ -250,3 +250,14 @@ def test_query_count_does_not_grow_with_the_data(client, tree, django_assert_max
         client.get(url)
     with django_assert_max_num_queries(16):
         client.get(url + "&format=xlsx")
+
+
+def test_a_payment_counts_for_its_due_whoever_recorded_it(tree):
+    setup_fees(tree)
+    p = pay(tree.member2, FEB, "60.00", org=tree.branch1)
+    Payment.objects.filter(pk=p.pk).update(scope_path=tree.branch1.path)  # recorded as if under branch1
+    rep = reports.report(tree.general, JAN, FEB)
+    assert _row(rep, tree.branch2)["paid"] == D("120.00") and _row(rep, tree.branch2)["fully_paid"] == 1
+    assert _row(rep, tree.branch1)["paid"] == D("60.00")
+    assert reports.report(tree.branch1, JAN, FEB).total["paid"] == D("60.00")
+    assert reports.report(tree.branch2, JAN, FEB).total["paid"] == D("120.00")

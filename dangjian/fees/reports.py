@@ -92,16 +92,18 @@ def total_of(rows):
 # ---- queries --------------------------------------------------------------------------------------------------
 
 # Each member's months of the period: the current dues and the payments for those months (reversals included),
-# keyed by the child path of the root that held the member when the dues were generated.
-_MONTHS_SQL = """
+# keyed by the child path of the root that held the member when the dues were generated. The payments are found by
+# member and month (an index), whichever organisation recorded them; a month without dues in the subtree drops out.
+_DUES_WHERE = """superseded_at IS NULL AND month >= %(first)s AND month <= %(last)s AND scope_path LIKE %(prefix)s"""
+_MONTHS_SQL = f"""
 SELECT person_id, month, MAX(k) AS k, SUM(due) AS due, SUM(paid) AS paid FROM (
     SELECT person_id, month, SUBSTR(scope_path, 1, %(n)s) AS k, amount AS due, 0 AS paid
-    FROM fees_due
-    WHERE superseded_at IS NULL AND month >= %(first)s AND month <= %(last)s AND scope_path LIKE %(prefix)s
+    FROM fees_due WHERE {_DUES_WHERE}
     UNION ALL
     SELECT person_id, month, NULL, 0, amount
     FROM fees_payment
-    WHERE month >= %(first)s AND month <= %(last)s AND scope_path LIKE %(prefix)s
+    WHERE month >= %(first)s AND month <= %(last)s
+      AND person_id IN (SELECT person_id FROM fees_due WHERE {_DUES_WHERE})
 ) x GROUP BY person_id, month
 """
 

@@ -6,6 +6,7 @@ SECRET_KEY    required when DEBUG is off
 FIELD_ENCRYPTION_KEY  key for ID numbers and phones at rest (defaults to one derived from SECRET_KEY)
 ALLOWED_HOSTS comma separated
 DEBUG         "1" to turn on (make run does); off by default
+FEES_PAYMENT_PROVIDER  the online payment provider's class (docs/fees.md); empty = online payment off
 """
 
 import os
@@ -135,6 +136,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Party fees paid online (docs/fees.md): the payment provider's class. The fake provider (a cashier page inside the
+# platform) serves the demo and the tests; on a server with DEBUG off it is used only when named here explicitly,
+# otherwise online payment is off and members pay their collector.
+FEES_PAYMENT_PROVIDER = os.environ.get(
+    "FEES_PAYMENT_PROVIDER", "dangjian.fees.providers.FakeProvider" if DEBUG or TESTING else "")
+FEES_FAKE_PROVIDER_SECRET = os.environ.get("FEES_FAKE_PROVIDER_SECRET", "")
+FEES_ORDER_MINUTES = int(os.environ.get("FEES_ORDER_MINUTES", "30"))
+
 # Exam answers are kept in Redis and written to PostgreSQL in batches (exams/buffer.py) when the cache is Redis.
 EXAMS_WRITE_BEHIND = os.environ.get("EXAMS_WRITE_BEHIND", "1" if REDIS_URL else "0") == "1"
 
@@ -156,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
     "exams-expire-attempts": {"task": "dangjian.exams.tasks.expire_attempts", "schedule": 60.0},
     "exams-finish-finals": {"task": "dangjian.exams.tasks.finish_finals", "schedule": 60.0},
     "exams-flush-answers": {"task": "dangjian.exams.tasks.flush_answers", "schedule": 10.0},
+    # Party fees: the month's dues (only what is missing, so daily is safe), reminders in each organisation's
+    # reminder window before the month ends, online orders past their time closed.
+    "fees-generate-dues": {"task": "dangjian.fees.tasks.generate_month_dues", "schedule": crontab(hour=0, minute=15)},
+    "fees-remind-unpaid": {"task": "dangjian.fees.tasks.remind_unpaid", "schedule": crontab(hour=9, minute=0)},
+    "fees-close-expired-orders": {"task": "dangjian.fees.pay_tasks.close_expired_orders", "schedule": 300.0},
 }
 
 AUTH_USER_MODEL = "accounts.User"

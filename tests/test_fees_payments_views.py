@@ -263,3 +263,33 @@ def test_api_collector_records_and_a_member_cannot(fees):
     number = Receipt.objects.get().number
     assert member.get(reverse("api:fees-receipt", args=[number])).status_code == 200  # their own
     assert api_as(make_user("o1", fees.other1)).get(reverse("api:fees-receipt", args=[number])).status_code == 404
+
+
+def test_without_a_provider_online_payment_is_off(member, fees, settings):
+    """A server with no provider configured (the production default) offers no online payment at all: the fake
+    cashier never stands in for a real one."""
+    from django.core import checks
+
+    from dangjian.fees import providers
+
+    settings.FEES_PAYMENT_PROVIDER = ""
+    settings.FEES_PAYMENT_PROVIDERS = None
+    assert providers.default_provider() is None and not providers.online_enabled()
+    r = member.get(reverse("fees:my"))
+    assert r.status_code == 200 and b'id="pay-offline"' in r.content and b'id="pay-button"' not in r.content
+    assert member.get(reverse("fees:pay")).status_code == 404
+    r = api_as(fees.users.member1).post(reverse("api:fees-orders"), {"months": [ym(m(0))]})
+    assert r.status_code == 400 and "months" in r.json()["errors"]
+    assert not PaymentOrder.objects.exists()
+    body = FAKE.event_body(PaymentOrder(out_trade_no="DFX", total=D("40.00")), "paid")
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # no provider of that name takes callbacks
+        payments.handle_callback("fake", body, FAKE.signed(body))
+    assert not Payment.objects.exists()
+    assert providers.check_providers() == []
+    settings.FEES_PAYMENT_PROVIDER = "dangjian.fees.providers.FakeProvider"
+    settings.DEBUG = False
+    assert [c.id for c in providers.check_providers()] == ["fees.W001"]
+    assert any(c.id == "fees.W001" for c in checks.run_checks(include_deployment_checks=True,
+                                                                tags=[checks.Tags.security]))

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FeesConfig(AppConfig):
     name = "dangjian.fees"
     verbose_name = _("Party fees")
+
+    def ready(self):
+        from django.core import checks
+
+        from . import providers
+
+        checks.register(providers.check_providers, checks.Tags.security, deploy=True)

@@ -68,6 +68,7 @@ def my_fees(request):
         "receipts": list(payments.receipts_of(person)[:5]),
         "open_orders": list(payments.open_orders(person.pk).order_by("-created_at")[:3]),
         "backpay_months": services.settings_for(person.scope_path).backpay_months,
+        "online": provider_registry.online_enabled(),
     })
 
 
@@ -83,7 +84,7 @@ def pay(request):
     """Choose the months (what is owed is preselected) and a voluntary extra; creates the order and sends the payer
     to the provider."""
     person = payments.own_person(request.user)
-    if not services.on_roll(person):
+    if not services.on_roll(person) or not provider_registry.online_enabled():
         raise Http404
     lines = payments.payable_months(person)
     errors = {}

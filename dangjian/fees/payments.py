@@ -320,6 +320,9 @@ def create_order(actor, months, voluntary=None, *, provider=None):
     if not months and voluntary <= 0:
         raise DomainError(_("Choose at least one month or enter a voluntary amount."), field="months")
     provider = provider or provider_registry.default_provider()
+    if provider is None:
+        raise DomainError(_("Online payment is not available here: pay your branch's fee collector."),
+                          field="months")
     lines = _lines_for(person, months, on=timezone.localdate())
     dues_amount = sum((ln.outstanding for ln in lines), ZERO)
     return PaymentOrder.objects.create(

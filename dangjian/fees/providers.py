@@ -201,10 +201,14 @@ class FakeProvider(PaymentProvider):
 
 
 def _paths():
-    default = getattr(settings, "FEES_PAYMENT_PROVIDER", DEFAULT_PROVIDER)
-    paths = list(getattr(settings, "FEES_PAYMENT_PROVIDERS", None) or [default])
-    if default not in paths:
+    """(the default provider's path or None, every configured path). An empty FEES_PAYMENT_PROVIDER with no
+    FEES_PAYMENT_PROVIDERS means online payment is off (the production default: settings.py)."""
+    default = getattr(settings, "FEES_PAYMENT_PROVIDER", DEFAULT_PROVIDER) or None
+    paths = [p for p in (getattr(settings, "FEES_PAYMENT_PROVIDERS", None) or [default]) if p]
+    if default and default not in paths:
         paths.insert(0, default)
+    if default is None and paths:
+        default = paths[0]
     return default, tuple(paths)
 
 
@@ -228,8 +232,15 @@ def get_provider(name):
 
 
 def default_provider():
+    """The provider new orders go to, or None when online payment is off."""
     default, paths = _paths()
+    if default is None:
+        return None
     return _load(paths)[import_string(default).name]
+
+
+def online_enabled():
+    return default_provider() is not None
 
 
 def check_providers(app_configs=None, **kwargs):

@@ -83,11 +83,12 @@ LARGE_VOLUNTARY = Decimal("1000.00")  # 第十一条: a single voluntary payment
 BACKPAY_MONTHS = 6  # 第十二条: back-payment generally within six months
 LAPSE_MONTHS = 6  # 第十三条: six consecutive months unpaid without valid reason → treated as 自行脱党
 CENT = Decimal("0.01")
+MAX_MONEY = Decimal("9999999999.99")  # the columns hold 12 digits, two after the point
 
 
 def money(value, field="amount"):
-    """A money amount from user input (str/Decimal/int) as a Decimal with two places; floats, NaN, more than two
-    decimal places and negatives are refused with ValueError."""
+    """A money amount from user input (str/Decimal/int) as a Decimal with two places; floats (TypeError), NaN,
+    infinities, more than two decimal places, negatives and amounts beyond the columns (ValueError) are refused."""
     from decimal import InvalidOperation
 
     if isinstance(value, float | bool):
@@ -96,13 +97,15 @@ def money(value, field="amount"):
         amount = Decimal(str(value).strip().replace(",", "")) if not isinstance(value, Decimal) else value
     except InvalidOperation:
         raise ValueError(f"{field}: not an amount") from None
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) > MAX_MONEY * 10:
         raise ValueError(f"{field}: not an amount")
     if amount != amount.quantize(CENT):
         raise ValueError(f"{field}: at most two decimal places")
     if amount < 0:
         raise ValueError(f"{field}: cannot be negative")
-    return amount.quantize(CENT)
+    if amount > MAX_MONEY:
+        raise ValueError(f"{field}: too large")
+    return abs(amount).quantize(CENT)  # abs: "-0" is 0.00
 
 
 def month_start(day):

@@ -133,6 +133,16 @@ def meeting_figures(user, roots):
     return {"too_many": False, "totals": totals, "short": [r for r in rows if r["verdict"] == meeting_rules.RED][:5]}
 
 
+def fee_todo(user):
+    """The Party-fee items of the to-do list (unpaid this month before the month ends, Article 13 flags,
+    declarations and reliefs awaiting a decision, members without a base) for fee collectors and managers."""
+    if not has_perm_anywhere(user, perms.FEES_COLLECT):
+        return []
+    from dangjian.fees.bases import todo_for
+
+    return todo_for(user)
+
+
 def my_exams(user):
     """This month's exams at a glance for a person: the tiers open, best scores, an exam in progress."""
     if not user.person_id:

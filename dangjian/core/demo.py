@@ -356,7 +356,7 @@ def seed_demo(today=None, stdout=None):
     """Create whatever of the demo is missing. Returns a dict of counts of the rows created."""
     today = today or timezone.localdate()
     created = {"orgs": 0, "people": 0, "posts": 0, "users": 0, "flows": 0, "transfers": 0, "meetings": 0,
-               "exam_attempts": 0, "learning_items": 0, "regulations": 0}
+               "exam_attempts": 0, "learning_items": 0, "regulations": 0, "fee_payments": 0}
     with acting_as(None, via="seed_demo"):
         orgs = _seed_orgs(today, created)
         people = build_plan(today)
@@ -366,6 +366,7 @@ def seed_demo(today=None, stdout=None):
         users = _seed_users(people, persons, created)
         _seed_transfers(people, persons, orgs, users, today, created)
         from dangjian.exams.demo import seed_exams
+        from dangjian.fees.demo import seed_fees
         from dangjian.learning.demo import seed_learning
         from dangjian.meetings.demo import seed_meetings
         from dangjian.regulations.demo import seed_regulations
@@ -375,6 +376,7 @@ def seed_demo(today=None, stdout=None):
         created["exam_attempts"] = seed_exams(root, today)
         created["learning_items"] = seed_learning(root, today)
         created["regulations"] = seed_regulations(root, today)
+        created["fee_payments"] = seed_fees(root, today)
     return created
 
 

@@ -22,6 +22,7 @@ def home(request):
             transfers=dashboard.transfer_figures(user),
             warnings=dashboard.warning_figures(user, roots),
             meetings=dashboard.meeting_figures(user, roots),
+            fee_todo=dashboard.fee_todo(user),
         )
     else:
         context["exams"] = dashboard.my_exams(user)  # a member's page; managers find theirs under Learning

@@ -10,7 +10,7 @@ from dangjian.accounts.scoping import has_perm_anywhere
 # (section, URL name, label, icon, who: "member" or a permission)
 ENTRIES = (
     ("my", "fees:my", _("My Party fees"), "bi-wallet2", "member"),
-    ("declare", "fees:declare", _("My fee base"), "bi-pencil", "member"),
+    ("my_base", "fees:my_base", _("My fee base"), "bi-person-vcard", "member"),
     ("month", "fees:month", _("Monthly collection"), "bi-calendar-check", perms.FEES_READ),
     ("arrears", "fees:arrears", _("Arrears"), "bi-exclamation-triangle", perms.FEES_READ),
     ("bases", "fees:campaigns", _("Base adjustment"), "bi-sliders", perms.FEES_READ),
@@ -19,6 +19,7 @@ ENTRIES = (
     ("handovers", "fees:handovers", _("Hand-overs"), "bi-box-arrow-up", perms.FEES_READ),
     ("ledger", "fees:ledger", _("Fee ledger"), "bi-journal-bookmark", perms.FEES_READ),
     ("disclosure", "fees:disclosure", _("Collection and use"), "bi-megaphone", "member"),
+    ("categories", "fees:categories", _("Categories and rates"), "bi-table", "member"),
     ("settings", "fees:settings", _("Settings"), "bi-gear", perms.FEES_READ),
 )
 

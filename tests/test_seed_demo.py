@@ -151,3 +151,32 @@ def test_plan_is_consistent_whatever_the_day(today):
         _check_person_dates(p.data)
         assert all(p.data[f] is None or p.data[f] <= today
                    for f in ("applied_on", "activist_on", "candidate_on", "join_date", "full_date"))
+
+
+def test_demo_party_fees(seeded):
+    """Every member on the roll has a base and this year's dues; payments, receipts, arrears, hand-overs and the
+    ledger are there and consistent; seeding again does nothing."""
+    from django.db.models import Sum
+
+    from dangjian.fees import bases, rules, services
+    from dangjian.fees.demo import seed_fees
+    from dangjian.fees.models import Due, FeeBase, HandOver, LedgerEntry, Payment, Receipt
+
+    today = date.today()
+    people = services.fee_people(seeded.path)
+    assert people.count() and not people.exclude(pk__in=FeeBase.objects.values("person_id")).exists()
+    months = rules.months_between(date(today.year, 1, 1), today)
+    assert Due.objects.filter(superseded_at__isnull=True).count() == people.count() * len(months)
+    for base in FeeBase.objects.filter(superseded_at__isnull=True)[:50]:
+        assert base.amount == rules.monthly_amount(base.category, base.base, base.applies_from)[1]
+    numbers = sorted(int(n.split("-")[1]) for n in Receipt.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))  # no gaps
+    paid = Payment.objects.aggregate(a=Sum("amount"))["a"]
+    assert 0 < paid <= Due.objects.filter(superseded_at__isnull=True).aggregate(a=Sum("amount"))["a"]
+    assert bases.arrears(seeded.path, today)
+    if today.month >= 11:  # two members have paid nothing since April: six complete months by November
+        assert bases.lapse_count(seeded.path, today) >= 2
+    if today.month >= 8:
+        assert HandOver.objects.filter(state="received").exists()
+        assert LedgerEntry.objects.filter(org=seeded, purpose="handover_in").exists()
+    assert seed_fees(seeded) == 0

@@ -106,6 +106,21 @@ def build(action, model, object_id="", **kwargs):
     return _new_entry(action, model, object_id, **kwargs)
 
 
+def created(instances, actor=None):
+    """The creation entries of AuditedModel rows written with bulk_create (which fires no signal), appended in one
+    go: the same entries the post_save signal would have written one by one (redacted fields redacted)."""
+    from .mixins import REDACTED
+
+    entries = []
+    for obj in instances:
+        after = {k: REDACTED if k in obj.audit_redact and v not in (None, "", b"") else v
+                 for k, v in obj.audit_snapshot().items()}
+        entries.append(_new_entry(AuditEntry.Action.CREATE, obj._meta.label_lower, obj.pk,
+                                  object_repr=obj.audit_repr(), org_path=obj.audit_org_path(), after=after,
+                                  actor=actor))
+    return append(entries) if entries else []
+
+
 def verify(batch_size=5000):
     """Walk the chain. Returns (ok, checked, first_broken_seq, reason)."""
     prev = GENESIS

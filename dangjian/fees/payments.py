@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import get_scoped_or_404, has_perm, require
+from dangjian.audit import chain
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_text
@@ -280,11 +281,11 @@ def _record(person, lines, voluntary, *, method, paid_on, actor, note="", order=
     receipt = _issue_receipt(person, org_id, total, method, actor)
     common = {"person": person, "method": method, "order": order, "receipt": receipt, "paid_on": paid_on,
               "org_id": org_id, "scope_path": person.scope_path, "note": note, "recorded_by": acting_user(actor)}
-    for line in lines:
-        Payment.objects.create(month=line.month, due=line.due, amount=line.amount, **common)
+    rows = [Payment(month=line.month, due=line.due, amount=line.amount, **common) for line in lines]
     if voluntary > 0:
-        Payment.objects.create(month=None, amount=ZERO, voluntary=voluntary,
-                               large=voluntary >= rules.LARGE_VOLUNTARY, **common)
+        rows.append(Payment(month=None, amount=ZERO, voluntary=voluntary, large=voluntary >= rules.LARGE_VOLUNTARY,
+                            **common))
+    chain.created(Payment.objects.bulk_create(rows), actor=acting_user(actor))  # one audit append for the receipt
     return receipt
 
 

@@ -212,17 +212,27 @@ class Relief(AuditedModel, VersionedModel):
 class Due(models.Model):
     """One member's dues for one month. Written in bulk (not audited row by row: the generation run is); the amount
     is fixed when generated. A due recomputed after a re-basing or a relief is a new row `corrects`-ing the old
-    one (which gets `superseded_at`); at most one current due per member and month."""
+    one (which gets `superseded_at`); at most one current due per member and month.
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="fee_dues")
+    Dues are written only by services.generate_dues (one SQL statement that takes the person, organisation and base
+    ids from the rows it joins), and people, organisations and bases are never deleted: the person, organisation and
+    base keys carry no database constraint (PROTECT still holds in the ORM). With them, writing a million dues spent
+    most of its time in per-row foreign-key checks that also locked every member's row (bench/README.md)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="fee_dues",
+                               db_constraint=False, db_index=False)
     month = models.DateField(_("month"))  # first day
-    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                            db_index=False)
     scope_path = models.CharField(max_length=255)
     category = models.CharField(_("fee category"), max_length=12, choices=Category.choices)
-    fee_base = models.ForeignKey(FeeBase, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    relief = models.ForeignKey(Relief, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    fee_base = models.ForeignKey(FeeBase, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
+    relief = models.ForeignKey(Relief, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     amount = models.DecimalField(_("amount due"), **MONEY)
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -237,7 +247,8 @@ class Due(models.Model):
         indexes = [
             models.Index(fields=["month", "scope_path"], name="due_month_scope_idx",
                          opclasses=["date_ops", "varchar_pattern_ops"]),
-            models.Index(fields=["person", "month"], name="due_person_month_idx"),
+            models.Index(fields=["relief"], name="due_relief_idx", condition=Q(relief__isnull=False)),
+            models.Index(fields=["corrects"], name="due_corrects_idx", condition=Q(corrects__isnull=False)),
         ]
 
     def __str__(self):

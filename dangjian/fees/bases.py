@@ -56,13 +56,7 @@ MAX_AMOUNT = Decimal("9999999999.99")  # the columns hold 12 digits, two after t
 
 
 def _money(value, field):
-    try:
-        amount = rules.money(value, field)
-    except (TypeError, ValueError, ArithmeticError):  # rules.money lets decimal.InvalidOperation through for 1E30
-        amount = None
-    if amount is None or amount > MAX_AMOUNT:
-        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."), field=field)
-    return amount
+    return services.money_arg(value, field)
 
 
 def _category(value):
@@ -71,13 +65,7 @@ def _category(value):
     return value
 
 
-def _month(value, field):
-    if isinstance(value, date):
-        return rules.month_start(value)
-    try:
-        return rules.parse_month(value)
-    except ValueError:
-        raise DomainError(_("Enter a month as YYYY-MM."), field=field) from None
+_month = services.month_arg
 
 
 def _own(actor, person):

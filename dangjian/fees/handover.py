@@ -35,7 +35,7 @@ from dangjian.core.errors import ConflictError, DomainError, check_version
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 
-from . import rules
+from . import rules, services
 from .models import Direction, HandOver, HandOverState, LedgerEntry, Payment, Purpose
 
 ZERO = Decimal("0.00")
@@ -151,11 +151,7 @@ def _parse_period(period_from, period_to):
 
 
 def _amount(value):
-    try:
-        return rules.money(value, "amount")
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
-                          field="amount") from None
+    return services.money_arg(value, "amount")
 
 
 @transaction.atomic

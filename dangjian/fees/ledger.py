@@ -26,7 +26,7 @@ from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization
 
-from . import rules
+from . import rules, services
 from .models import MONEY, Direction, LedgerEntry, Purpose
 
 ZERO = Decimal("0.00")
@@ -51,14 +51,7 @@ def signed(direction, amount):
 # ---- input --------------------------------------------------------------------------------------------------------
 
 def _money(value):
-    try:
-        amount = rules.money(value, "amount")
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
-                          field="amount") from None
-    if amount <= 0:
-        raise DomainError(_("The amount must be more than zero."), field="amount")
-    return amount
+    return services.money_arg(value, "amount", positive=True)
 
 
 def _date(value, field="entry_date"):

@@ -18,7 +18,6 @@ Decisions (see docs/fees-payments.md):
 """
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -62,7 +61,6 @@ def receipt_prefix():
 # ---- input ------------------------------------------------------------------------------------------------------
 
 
-_MONTH_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$", re.ASCII)
 
 
 def _month_label(month):
@@ -70,18 +68,7 @@ def _month_label(month):
 
 
 def parse_month(value, field="months"):
-    """A month from "YYYY-MM", "YYYY-MM-DD" or a date: its first day; anything else a DomainError."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.replace(day=1)
-    text = str(value or "").strip()
-    if _MONTH_RE.match(text):
-        try:
-            return date.fromisoformat(text[:7] + "-01" if len(text) == 7 else text).replace(day=1)
-        except ValueError:
-            pass
-    raise DomainError(_("Enter months as YYYY-MM."), field=field)
+    return services.month_arg(value, field)
 
 
 def parse_months(values, field="months"):
@@ -97,14 +84,7 @@ def parse_months(values, field="months"):
 
 
 def _money(value, field):
-    try:
-        amount = rules.money(value if value not in (None, "") else "0", field)
-    except (TypeError, ValueError):
-        raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
-                          field=field) from None
-    if amount > VOLUNTARY_MAX:
-        raise DomainError(_("Enter an amount of at most %(max)s yuan.") % {"max": VOLUNTARY_MAX}, field=field)
-    return amount
+    return services.money_arg(value, field, blank=ZERO, maximum=VOLUNTARY_MAX)
 
 
 def _parse_day(value, field):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from dangjian.core.errors import DomainError
 from dangjian.orgs.models import PATH_STEP, Organization, OrgStatus
 
-from . import rules
+from . import rules, services
 
 ZERO = Decimal("0.00")
 MEMBER_LIST_LIMIT = 300  # a subtree with at most this many members owing lists them one by one
@@ -50,14 +50,7 @@ def rate(part, whole):
 
 
 def parse_month(raw, field):
-    """'YYYY-MM' → the first day of that month; a DomainError naming `field` otherwise."""
-    raw = (raw or "").strip()
-    parts = raw.split("-")
-    if len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) <= 2:
-        year, month = int(parts[0]), int(parts[1])
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return date(year, month, 1)
-    raise DomainError(_("Enter a month as YYYY-MM, e.g. 2026-03."), field=field)
+    return services.month_arg(raw, field)
 
 
 def period(raw_from, raw_to, today=None):

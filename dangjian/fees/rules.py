@@ -271,8 +271,11 @@ def month_end(day):
 
 
 def parse_month(raw):
-    """'YYYY-MM' (or an ISO date) as the first day of that month; ValueError otherwise."""
+    """'YYYY-MM' (or an ISO date) as the first day of that month; ValueError otherwise (ASCII digits only: str.isdigit
+    also accepts full-width and other digits)."""
     text = str(raw or "").strip()
+    if not text.isascii():
+        raise ValueError("month: not YYYY-MM")
     if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
         year, mon = int(text[:4]), int(text[5:])
     elif len(text) == 10 and text[4] == "-" and text[7] == "-":

@@ -67,12 +67,38 @@ def fee_people(path):
                                  status__in=ON_ROLL)
 
 
-def _money(value, field):
+def money_arg(value, field, *, blank=None, maximum=None, positive=False):
+    """A money amount from a form or the API (rules.money), or a DomainError naming `field`. `blank`: what an empty
+    value means (refused when None); `maximum`: the largest accepted; `positive`: zero refused too."""
+    if value in (None, "") and blank is not None:
+        return blank
     try:
-        return rules.money(value, field)
-    except (TypeError, ValueError):
+        amount = rules.money(value, field)
+    except (TypeError, ValueError, ArithmeticError):
         raise DomainError(_("Enter an amount in yuan with at most two decimal places, not negative."),
                           field=field) from None
+    if positive and amount <= 0:
+        raise DomainError(_("The amount must be more than zero."), field=field)
+    if maximum is not None and amount > maximum:
+        raise DomainError(_("Enter an amount of at most %(max)s yuan.") % {"max": maximum}, field=field)
+    return amount
+
+
+def month_arg(value, field):
+    """A month from "YYYY-MM", "YYYY-MM-DD" or a date: its first day; anything else a DomainError naming `field`."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return rules.month_start(value)
+    try:
+        return rules.parse_month(value)
+    except ValueError:
+        raise DomainError(_("Enter a month as YYYY-MM, e.g. 2026-03."), field=field) from None
+
+
+_money = money_arg
 
 
 def _category(value):

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
-from django.utils import translation
 
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.fees import services
@@ -83,8 +82,8 @@ def test_home_shows_a_members_month(client, tree):
     services.set_base(None, tree.member1, category="in_service", base="4000", effective_from=date(today.year, 1, 1))
     services.generate_dues(today)
     client.force_login(tree.users.member1)
-    with translation.override("en"):
-        r = client.get("/fees/")
+    r = client.get("/fees/")
     assert r.status_code == 200
-    assert b'data-due="40.00"' in r.content and b"Unpaid" in r.content
+    assert b'data-due="40.00"' in r.content and b'data-state="unpaid"' in r.content
+    assert "未交" in r.content.decode()
     assert b'id="nav-fees"' in r.content

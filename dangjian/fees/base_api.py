@@ -29,9 +29,17 @@ from dangjian.orgs.models import Organization, OrgStatus, lineage
 
 from . import bases, rules, services
 from .bases import READ
-from .models import BaseCampaign, BaseDeclaration, Category, DeclarationState, Relief, ReliefKind, ReliefState
+from .models import (
+    MONEY,
+    BaseCampaign,
+    BaseDeclaration,
+    Category,
+    DeclarationState,
+    Relief,
+    ReliefKind,
+    ReliefState,
+)
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or outside the caller's organisations")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Changed by someone else since it was read (stale version)")
 ERRORS = {400: ValidationErrorSerializer, 404: NOT_FOUND}

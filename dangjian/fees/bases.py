@@ -134,6 +134,7 @@ def record_base(actor, person, *, mode, category, base=None, gross=None, deducti
     (`correct`, reason required; the corrected base is kept, superseded). The base is entered, or computed from the
     included pay minus the deduction items (rules.base_from_pay). Returns the new FeeBase."""
     require(actor, MANAGE, person.scope_path)
+    services.lock_person(person)  # two first bases at once: the second sees the first
     if mode not in BASE_MODES:
         raise DomainError(_("Unknown action."), field="mode")
     category = _category(category)
@@ -382,6 +383,7 @@ def request_relief(actor, person, *, kind, from_month, to_month, reason, amount=
     reason for not paying yet (`excused`) for the months `from_month`–`to_month`: by the member for themself or by
     a collector or manager (fees:collect over the member). The branch decides (decide_relief)."""
     _require_self_or(actor, COLLECT, person)
+    services.lock_person(person)  # the overlap check below holds until the commit
     if not services.on_roll(person):
         raise DomainError(_("Only Party members on the roll pay Party fees."), field="person")
     if kind not in ReliefKind.values:
@@ -397,6 +399,10 @@ def request_relief(actor, person, *, kind, from_month, to_month, reason, amount=
         amount = _money(amount, "amount")
         if amount <= 0:
             raise DomainError(_("A reduction to nothing is an exemption: choose “Exempt”."), field="amount")
+        charged = services.current_base(person.pk, first)
+        if charged is not None and amount >= charged.amount:
+            raise DomainError(_("A reduction must be less than the monthly amount of %(amount)s yuan.")
+                              % {"amount": charged.amount}, field="amount")
     else:
         amount = None
     reason = clean_text(reason, "reason", 500, required=True)
@@ -416,9 +422,13 @@ def decide_relief(actor, relief, action, *, note="", expected_version=None):
     from the relief's first month (services.recompute_dues)."""
     require(actor, MANAGE, relief.scope_path)
     current = Relief.objects.select_for_update(of=("self",)).select_related("person").get(pk=relief.pk)
+    services.lock_person(current.person)  # the overlap check below holds until the commit
     check_version(current, expected_version)
     if action not in RELIEF_ACTIONS:
         raise DomainError(_("Unknown action."), field="action")
+    if action == "approve" and actor is not None and getattr(actor, "person_id", None) == current.person_id:
+        raise DomainError(_("Nobody approves their own reduction or exemption: another member of the committee "
+                            "decides."), field="action")
     to = _transition(rules.RELIEF_TRANSITIONS, current.state, action, current.get_state_display())
     note = clean_text(note, "note", 500, required=action in rules.RELIEF_REASON_REQUIRED)
     if action == "approve" and _overlapping(current.person, current.from_month, current.to_month,
@@ -510,8 +520,14 @@ def not_generated(path, month):
 
 
 def generate_month(actor, org, month):
-    """Generate the month's dues of `org`'s subtree (fees:manage over it)."""
-    return services.generate_dues(month, path=_org(org).path, actor=actor)
+    """Generate the month's dues of `org`'s subtree (fees:manage over it): a month of this year up to the current
+    one (later months are generated when a member pays ahead)."""
+    org = _org(org)
+    month = _month(month, "month")
+    today = timezone.localdate()
+    if not date(today.year - 1, 1, 1) <= month <= rules.month_start(today):
+        raise DomainError(_("Generate the dues of a month from last January to this month."), field="month")
+    return services.generate_dues(month, path=org.path, actor=actor)
 
 
 # ---- arrears ----------------------------------------------------------------------------------------------------
@@ -562,22 +578,22 @@ def _settings_resolver(path):
 def arrears(path, today=None):
     """Members of the subtree at `path` with dues outstanding for complete months (before `today`'s month): the
     months, the amount, the oldest, how many are beyond the back-payment window (settings), and the lapse flag of
-    第十三条 — six consecutive complete months unpaid without a valid reason (an approved relief of any kind is one;
-    a month paid in full ends the run). Ordered by the longest run, then the oldest month. Two queries."""
+    第十三条 — six consecutive complete months unpaid without a valid reason (an approved "excused" relief is one —
+    a reduction is not a reason to pay nothing; a month paid in full ends the run). Ordered by the longest run, then the oldest month. Two queries."""
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     last = rules.last_complete_month(today)
     rows = (dues_with_paid(path, month__lt=this_month, amount__gt=0).filter(paid__lt=F("amount"))
-            .values_list("person_id", "month", "amount", "paid", "relief__state", "scope_path")
+            .values_list("person_id", "month", "amount", "paid", "relief__state", "relief__kind", "scope_path")
             .order_by("person_id", "month"))
     resolve = _settings_resolver(path)
     out = {}
-    for person_id, month, amount, paid, relief_state, scope_path in rows:
+    for person_id, month, amount, paid, relief_state, relief_kind, scope_path in rows:
         a = out.get(person_id)
         if a is None:
             a = out[person_id] = Arrear(person_id, window=resolve(scope_path).backpay_months)
         owed = amount - paid
-        a.months.append((month, owed, relief_state == ReliefState.APPROVED))
+        a.months.append((month, owed, relief_state == ReliefState.APPROVED and relief_kind == ReliefKind.EXCUSED))
         a.outstanding += owed
         if not rules.backpay_allowed(month, today, a.window):
             a.beyond += 1
@@ -594,12 +610,12 @@ def arrears(path, today=None):
 
 def lapse_count(path, today=None):
     """How many members of the subtree are flagged under 第十三条 on `today`: each of the last six complete months
-    owed and unpaid without an approved relief. One aggregate query (the same rule as arrears' flag)."""
+    owed and unpaid without an approved "excused" relief. One aggregate query (the same rule as arrears' flag)."""
     today = today or timezone.localdate()
     last = rules.last_complete_month(today)
     first = rules.add_months(last, 1 - rules.LAPSE_MONTHS)
     return (dues_with_paid(path, month__gte=first, month__lte=last, amount__gt=0).filter(paid__lt=F("amount"))
-            .exclude(relief__state=ReliefState.APPROVED).values("person_id")
+            .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED).values("person_id")
             .annotate(n=Count("pk")).filter(n__gte=rules.LAPSE_MONTHS).count())
 
 

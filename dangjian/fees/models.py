@@ -30,6 +30,7 @@ from dangjian.audit.mixins import AuditedModel
 from dangjian.core.models import VersionedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+TOTALS = {"max_digits": 16, "decimal_places": 2}  # sums and balances in API replies (rows are MONEY)
 
 
 class Category(models.TextChoices):

@@ -24,8 +24,7 @@ from dangjian.api.errors import ErrorSerializer, ValidationErrorSerializer
 from dangjian.people.models import Person
 
 from . import payments, services
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from .models import MONEY
 
 
 class MyFeeMonthSerializer(serializers.Serializer):

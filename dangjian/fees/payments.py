@@ -216,9 +216,7 @@ def _current_dues(person, months):
     return {d.month: d for d in Due.objects.filter(person=person, month__in=months, superseded_at__isnull=True)}
 
 
-def _lock_person(person):
-    """One payment change per member at a time (orders, records, callbacks)."""
-    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+_lock_person = services.lock_person
 
 
 # ---- receipts ---------------------------------------------------------------------------------------------------
@@ -496,13 +494,17 @@ def record_payment(actor, person, *, months=(), amounts=None, voluntary=None, me
     paid_on = today if paid_on in (None, "") else _parse_day(paid_on, "paid_on")
     if paid_on > today:
         raise DomainError(_("The payment date cannot be in the future."), field="paid_on")
+    if paid_on < date(today.year - 1, 1, 1):
+        raise DomainError(_("Enter a payment date from last January on."), field="paid_on")
     note = clean_text(note, "note", 300)
     months = parse_months(months)
     given = {parse_month(k): _money(v, "months") for k, v in (amounts or {}).items() if v not in (None, "")}
     voluntary = _money(voluntary, "voluntary")
     if not months and voluntary <= 0:
         raise DomainError(_("Choose at least one month or enter a voluntary amount."), field="months")
-    first, _current, _last = window(person, paid_on)
+    # the window counts from the day paid, but a date typed in more than a month back does not stretch it
+    counted_from = max(paid_on, today - timedelta(days=31))
+    first, _current, _last = window(person, counted_from)
     old = [m for m in months if m < first]
     allow_old = False
     if old and actor is not None and has_perm(actor, perms.FEES_MANAGE, person.scope_path):
@@ -510,7 +512,7 @@ def record_payment(actor, person, *, months=(), amounts=None, voluntary=None, me
             raise DomainError(_("Say in the note why %(month)s is paid after the back-payment window.")
                               % {"month": _month_label(old[0])}, field="note")
         allow_old = True
-    lines = _lines_for(person, months, on=paid_on, allow_old=allow_old or actor is None)
+    lines = _lines_for(person, months, on=counted_from, allow_old=allow_old or actor is None)
     for line in lines:
         amount = given.get(line.month, line.outstanding)
         if amount <= 0:

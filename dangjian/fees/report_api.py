@@ -26,7 +26,7 @@ from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
 
 from . import handover, ledger, reports
-from .models import MONEY, HandOver, HandOverState, Purpose
+from .models import MONEY, TOTALS, HandOver, HandOverState, Purpose
 
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or outside the caller's organisations")
 
@@ -132,7 +132,7 @@ class EntrySerializer(serializers.Serializer):
     voucher = serializers.CharField(max_length=40, required=False, allow_blank=True)
     corrects = serializers.IntegerField(source="corrects_id", read_only=True, allow_null=True)
     handover = serializers.IntegerField(source="handover_id", read_only=True, allow_null=True)
-    balance = serializers.DecimalField(**MONEY, read_only=True, help_text="The running balance after this entry")
+    balance = serializers.DecimalField(**TOTALS, read_only=True, help_text="The running balance after this entry")
 
 
 class EntryInSerializer(serializers.Serializer):
@@ -148,17 +148,17 @@ class EntryInSerializer(serializers.Serializer):
 class PurposeSumSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     label = serializers.CharField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(**TOTALS)
 
 
 class SummarySerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    opening = serializers.DecimalField(**MONEY)
+    opening = serializers.DecimalField(**TOTALS)
     income = PurposeSumSerializer(many=True)
     spending = PurposeSumSerializer(many=True)
-    income_total = serializers.DecimalField(**MONEY)
-    spending_total = serializers.DecimalField(**MONEY)
-    closing = serializers.DecimalField(**MONEY)
+    income_total = serializers.DecimalField(**TOTALS)
+    spending_total = serializers.DecimalField(**TOTALS)
+    closing = serializers.DecimalField(**TOTALS)
 
 
 class LedgerSerializer(serializers.Serializer):

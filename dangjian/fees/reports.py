@@ -100,8 +100,10 @@ SELECT person_id, month, MAX(k) AS k, SUM(due) AS due, SUM(paid) AS paid FROM (
 ) x GROUP BY person_id, month
 """
 
+# A month paid more than its dues (a late online payment after cash, to be refunded) counts as paid in full, not
+# more: due = paid + outstanding holds in every row and the rates never pass 100 %.
 _PEOPLE_SQL = f"""
-SELECT k, person_id, SUM(due) AS due, SUM(paid) AS paid,
+SELECT k, person_id, SUM(due) AS due, SUM(CASE WHEN paid > due THEN due ELSE paid END) AS paid,
        SUM(CASE WHEN paid < due THEN due - paid ELSE 0 END) AS outstanding,
        SUM(CASE WHEN paid < due THEN 1 ELSE 0 END) AS open_months, COUNT(*) AS months
 FROM ({_MONTHS_SQL}) pm WHERE k IS NOT NULL GROUP BY k, person_id
@@ -113,7 +115,8 @@ FROM ({_PEOPLE_SQL}) pp GROUP BY k
 """
 
 _BY_MONTH_SQL = f"""
-SELECT month, COUNT(*), SUM(CASE WHEN paid >= due THEN 1 ELSE 0 END), SUM(due), SUM(paid),
+SELECT month, COUNT(*), SUM(CASE WHEN paid >= due THEN 1 ELSE 0 END), SUM(due),
+       SUM(CASE WHEN paid > due THEN due ELSE paid END),
        SUM(CASE WHEN paid < due THEN due - paid ELSE 0 END)
 FROM ({_MONTHS_SQL}) pm WHERE k IS NOT NULL GROUP BY month ORDER BY month
 """

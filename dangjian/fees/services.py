@@ -5,6 +5,7 @@ platform itself) and writes in one transaction."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -59,6 +60,12 @@ def settings_for(path):
 def on_roll(person):
     """Does `person` owe dues? Party members (probationary members too) on the roll."""
     return person.political_status in MEMBER_STATUSES and person.status in ON_ROLL and bool(person.scope_path)
+
+
+def lock_person(person):
+    """One fee change per member at a time (bases, reliefs, orders, recorded payments, callbacks): the member's row
+    locked until the transaction ends."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
 
 
 def fee_people(path):
@@ -151,13 +158,20 @@ def set_base(actor, person, *, category, base, effective_from, source=BaseSource
     else:
         if effective_from is None:
             raise DomainError(_("Enter the date the base takes effect."), field="effective_from")
+        today = timezone.localdate()
+        if not rules.DEFAULT_TABLES[0].effective_from <= effective_from <= date(today.year + 1, 12, 31):
+            raise DomainError(_("Enter a date from %(first)s to the end of next year.")
+                              % {"first": rules.DEFAULT_TABLES[0].effective_from.isoformat()}, field="effective_from")
+        if source == BaseSource.REBASE and effective_from < date(today.year, 1, 1):
+            raise DomainError(_("A re-basing applies from a month of this year (the amount is fixed for a year); "
+                                "correct a wrong base instead."), field="effective_from")
         applies = rules.applies_from(source, effective_from)
     settings = settings_for(person.scope_path)
     try:
         computed, charged = rules.monthly_amount(category, amount_base, applies,
                                                  farmer_amount=settings.farmer_amount, soft_cap=settings.soft_cap)
-    except ValueError as exc:
-        raise DomainError(str(exc), field="base") from None
+    except ValueError:
+        raise DomainError(_("The monthly amount cannot be computed from this base and date."), field="base") from None
     row = FeeBase.objects.create(
         person=person, category=category, base=amount_base if category in ("in_service", "retired") else 0,
         deductions=deductions or {}, effective_from=effective_from, applies_from=applies, computed=computed,
@@ -177,7 +191,9 @@ def set_base(actor, person, *, category, base, effective_from, source=BaseSource
 #
 # Shape (bench/README.md, "Party fees"): the members and the ids of their base and relief are found first, in a
 # MATERIALIZED CTE, so each correlated lookup runs once per member (joining on a subquery ran it twice), then the
-# base and relief rows are joined by primary key. `{absent}` is the "no current dues for this month yet" condition:
+# base and relief rows are joined by primary key. A reduction never charges more than the base's amount. ON CONFLICT
+# DO NOTHING: a member's dues written meanwhile by a payment (paying ahead) are left alone instead of failing the run
+# (SQLite needs the WHERE before it to parse the upsert). `{absent}` is the "no current dues for this month yet" condition:
 # left out when the scope has no dues for the month at all (the monthly run) — on PostgreSQL, a nested-loop anti-join
 # over a fees_due the planner believes empty scans the rows the statement itself inserts, once per member.
 _GENERATE_SQL = """
@@ -195,8 +211,11 @@ WITH x AS MATERIALIZED (
     WHERE p.political_status IN ({statuses}) AND p.status IN ({roll}) AND p.org_id IS NOT NULL {where} {absent}
 )
 SELECT x.person_id, %(month)s, x.org_id, x.scope_path, b.category, b.id, r.id,
-       CASE WHEN r.kind = 'exempt' THEN 0 WHEN r.kind = 'reduce' THEN r.amount ELSE b.amount END, %(now)s
+       CASE WHEN r.kind = 'exempt' THEN 0 WHEN r.kind = 'reduce' AND r.amount < b.amount THEN r.amount
+            ELSE b.amount END, %(now)s
 FROM x JOIN fees_feebase b ON b.id = x.base_id LEFT JOIN fees_relief r ON r.id = x.relief_id
+WHERE 1 = 1
+ON CONFLICT DO NOTHING
 """
 _ABSENT_SQL = """AND NOT EXISTS (SELECT 1 FROM fees_due d
                      WHERE d.person_id = p.id AND d.month = %(month)s AND d.superseded_at IS NULL)"""
@@ -253,14 +272,16 @@ def recompute_dues(person, from_month):
     for old in existing:
         generate_dues(old.month, person_ids=[person.pk], audit=False)
         new = Due.objects.filter(person=person, month=old.month, superseded_at__isnull=True).first()
-        if new is None:
+        if new is None:  # no longer on the roll or without a base: the month's dues stay as they were
+            Due.objects.filter(pk=old.pk).update(superseded_at=None)
             continue
         if new.amount == old.amount and new.fee_base_id == old.fee_base_id and new.relief_id == old.relief_id:
             # nothing changed: keep the old row current rather than a copy
             new.delete()
             Due.objects.filter(pk=old.pk).update(superseded_at=None)
         else:
-            Due.objects.filter(pk=new.pk).update(corrects=old)
+            # the month stays with the organisation it was charged by, whatever the member's organisation now
+            Due.objects.filter(pk=new.pk).update(corrects=old, org_id=old.org_id, scope_path=old.scope_path)
             changed += 1
     if changed:
         chain.record(chain.AuditEntry.Action.UPDATE, "fees.due", str(person.pk), org_path=person.scope_path,

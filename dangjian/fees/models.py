@@ -246,8 +246,9 @@ class Due(models.Model):
         constraints = [models.UniqueConstraint(fields=["person", "month"], condition=Q(superseded_at__isnull=True),
                                                name="due_person_month_current_uniq")]
         indexes = [
-            models.Index(fields=["month", "scope_path"], name="due_month_scope_idx",
-                         opclasses=["date_ops", "varchar_pattern_ops"]),
+            # a subtree's months (reports, the roster, arrears): the path prefix first, then the month range
+            models.Index(fields=["scope_path", "month"], name="due_scope_month_idx",
+                         opclasses=["varchar_pattern_ops", "date_ops"], condition=Q(superseded_at__isnull=True)),
             models.Index(fields=["relief"], name="due_relief_idx", condition=Q(relief__isnull=False)),
             models.Index(fields=["corrects"], name="due_corrects_idx", condition=Q(corrects__isnull=False)),
         ]

@@ -174,3 +174,14 @@ def test_base_dates_are_bounded(tree):
             _base(tree, tree.member1, day=day, source=source, reason="x")
         assert "effective_from" in e.value.error_dict
     assert not FeeBase.objects.exists()
+
+
+def test_a_statement_is_money_with_two_places(tree):
+    from dangjian.fees import payments
+
+    _base(tree, tree.member1)
+    services.generate_dues(date.today())
+    payments.record_payment(tree.users.branch1, tree.member1, months=[date.today()], amounts={
+        f"{date.today():%Y-%m}": "40"})
+    row = services.statement(tree.member1, date.today(), date.today())[0]
+    assert str(row["paid"]) == "40.00" and str(row["outstanding"]) == "0.00"

@@ -297,7 +297,7 @@ def paid_by_month(person_id, months=None):
         qs = qs.filter(month__in=list(months))
     out = defaultdict(lambda: (Decimal("0.00"), Decimal("0.00")))
     for row in qs.values("month").annotate(a=Sum("amount"), v=Sum("voluntary")):
-        out[row["month"]] = (row["a"] or Decimal("0.00"), row["v"] or Decimal("0.00"))
+        out[row["month"]] = (Decimal(row["a"] or 0).quantize(rules.CENT), Decimal(row["v"] or 0).quantize(rules.CENT))
     return out
 
 

@@ -33,3 +33,19 @@ def clean_moment(value, field):
     if not isinstance(value, datetime):
         raise DomainError(_("Enter a valid date and time."), field=field)
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def int_param(raw):
+    """A page's integer query parameter (an id, a year): the number, or None for anything that is not plain
+    digits of a sensible length — pages then fall back to their default instead of failing."""
+    raw = str(raw or "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def year_param(raw):
+    """A page's year parameter: from 2000 to next year, else this year."""
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    year = int_param(raw)
+    return year if year and 2000 <= year <= this_year + 1 else this_year

@@ -172,11 +172,8 @@ def submit(actor, org, *, period_from, period_to, amount, handed_on=None, note="
     amount = _amount(amount)
     if handed_on in (None, ""):
         handed_on = today
-    elif not isinstance(handed_on, date):
-        try:
-            handed_on = date.fromisoformat(str(handed_on).strip())
-        except ValueError:
-            raise DomainError(_("Enter a valid date."), field="handed_on") from None
+    else:
+        handed_on = services.day_arg(handed_on, "handed_on")
     if handed_on > today or handed_on < first:
         raise DomainError(_("The hand-over date must lie between the start of the period and today."),
                           field="handed_on")

@@ -55,12 +55,7 @@ def _money(value):
 
 
 def _date(value, field="entry_date"):
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(_("Enter a valid date."), field=field) from None
+    return services.day_arg(value, field)
 
 
 def may_keep(user, org):

@@ -20,7 +20,7 @@ Decisions (see docs/fees-payments.md):
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -87,15 +87,7 @@ def _money(value, field):
     return services.money_arg(value, field, blank=ZERO, maximum=VOLUNTARY_MAX)
 
 
-def _parse_day(value, field):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise DomainError(_("Enter a valid date."), field=field) from None
+_parse_day = services.day_arg
 
 
 # ---- what is owed -----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import get_scoped_or_404, has_perm, has_perm_anywhere
 from dangjian.core.errors import ConflictError, DomainError, messages_of
+from dangjian.core.text import int_param, year_param
 from dangjian.orgs.forms import DATE, StyledForm, add_domain_error
 from dangjian.orgs.models import PATH_STEP, Organization
 from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
@@ -41,15 +42,8 @@ def _xlsx(content, filename):
     return response
 
 
-def _int(raw):
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
-def _year(raw):
-    this_year = timezone.localdate().year
-    year = _int(raw)
-    return year if year and 2000 <= year <= this_year + 1 else this_year
+_int = int_param
+_year = year_param
 
 
 def _parent_link(user, root):

@@ -105,6 +105,20 @@ def month_arg(value, field):
         raise DomainError(_("Enter a month as YYYY-MM, e.g. 2026-03."), field=field) from None
 
 
+def day_arg(value, field):
+    """A day from "YYYY-MM-DD" or a date (a datetime's date); anything else a DomainError naming `field`."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise DomainError(_("Enter a valid date."), field=field) from None
+
+
 _money = money_arg
 
 

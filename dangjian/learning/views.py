@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.core.errors import ConflictError, messages_of
+from dangjian.core.text import int_param, year_param
 from dangjian.orgs.forms import add_domain_error
 from dangjian.orgs.models import Organization
 from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
@@ -38,15 +39,8 @@ def _subnav(user):
     return {"can_manage": has_perm_anywhere(user, MANAGE), "can_read": has_perm_anywhere(user, READ)}
 
 
-def _int(raw):
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
-def _year(raw):
-    this_year = timezone.localdate().year
-    year = _int(raw)
-    return year if year and 2000 <= year <= this_year + 1 else this_year
+_int = int_param
+_year = year_param
 
 
 def _query(request):

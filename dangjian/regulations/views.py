@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.errors import ConflictError, messages_of
+from dangjian.core.text import int_param
 from dangjian.orgs.forms import add_domain_error
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.orgs.services import active_orgs_for
@@ -48,9 +49,7 @@ def _mark_recent(regulations, now=None):
     return regulations
 
 
-def _int(raw):
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+_int = int_param
 
 
 # ---------------------------------------------------------------------------------------------------- reading

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
+from dangjian.core.text import int_param
 from dangjian.orgs.forms import add_domain_error
 from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
 from dangjian.people.models import Person
@@ -93,9 +94,7 @@ def _people(user, org, extra_ids=()):
     return people, truncated
 
 
-def _int(raw):
-    raw = str(raw or "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+_int = int_param
 
 
 def _record(request, org, orgs, corrects=None, initial=None):

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dangjian.regulations",
     "dangjian.fees",
     "dangjian.api",
+    "dangjian.home",  # the top floor: composes the home page, menu and demo from the modules
 ]
 
 MIDDLEWARE = [
@@ -111,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "dangjian.core.context_processors.platform",
+                "dangjian.home.context_processors.platform",
             ],
         },
     }
@@ -188,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock-out after repeated failures (django-axes): 5 failures per login name, 15 minutes.

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dangjian.accounts.models import Post, Role, User
 from dangjian.accounts.scoping import has_perm, scoped
 from dangjian.audit import chain
-from dangjian.core import demo
+from dangjian.home import demo
 from dangjian.orgs.models import Organization, OrgType
 from dangjian.orgs.services import subtree_warnings
 from dangjian.people import rules as people_rules

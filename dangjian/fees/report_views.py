@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm, has_perm_anywhere
+from dangjian.accounts.decorators import require_anywhere
+from dangjian.accounts.scoping import get_scoped_or_404, has_perm
 from dangjian.core.errors import ConflictError, DomainError, messages_of
 from dangjian.core.text import int_param, year_param
 from dangjian.orgs.forms import DATE, StyledForm, add_domain_error
@@ -109,8 +110,7 @@ class ReasonForm(StyledForm):
 def handovers(request):
     """Hand-overs from and to the organisations in the user's subtrees; those awaiting the user's receipt first."""
     user = request.user
-    if not has_perm_anywhere(user, perms.FEES_READ):
-        raise Http404
+    require_anywhere(user, perms.FEES_READ)
     qs = handover.visible(user).select_related("org", "to_org").order_by("-handed_on", "-id")
     state = request.GET.get("state") if request.GET.get("state") in HandOverState.values else ""
     if state:

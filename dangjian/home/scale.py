@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from dangjian.accounts.models import Post, Role
 from dangjian.audit import chain
+from dangjian.core.modules import modules
 from dangjian.orgs.models import PATH_STEP, Organization, OrgStatus, OrgType
 from dangjian.people import crypto, figures
 from dangjian.people.codes import MemberStatus, PoliticalStatus
@@ -350,6 +351,12 @@ def seed_scale(people=1_000_000, orgs=60_000, seed=1, log=print):
                 for table in ("orgs_organization", "people_person", "accounts_post", "people_orgfigures"):
                     cur.execute(f"ANALYZE {table}")
             timings["analyze"] = time.perf_counter() - t3
+        root = Organization.objects.get(path=paths[0])
+        for module in modules():  # each module adds its own rows at scale (core/modules.py)
+            t6 = time.perf_counter()
+            module.seed_scale(root, today, log)
+            if time.perf_counter() - t6 > 0.5:
+                timings[module.label] = time.perf_counter() - t6
         timings["total"] = time.perf_counter() - started
         result = {"orgs": len(plan), "people": people, "posts": n_posts, **counts,
                   "seconds": {k: round(v, 1) for k, v in timings.items()}, "database": connection.vendor,

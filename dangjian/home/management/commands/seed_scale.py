@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dangjian.core import scale
+from dangjian.home import scale
 
 
 class Command(BaseCommand):

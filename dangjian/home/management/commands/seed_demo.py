@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from dangjian.core import demo
+from dangjian.home import demo
 
 
 class Command(BaseCommand):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.models import Post, Role, User
 from dangjian.core.context import acting_as
+from dangjian.core.modules import modules
 from dangjian.orgs import services as org_services
 from dangjian.orgs.models import Organization, OrgType
 from dangjian.people import crypto
@@ -355,8 +356,7 @@ def demo_loaded():
 def seed_demo(today=None, stdout=None):
     """Create whatever of the demo is missing. Returns a dict of counts of the rows created."""
     today = today or timezone.localdate()
-    created = {"orgs": 0, "people": 0, "posts": 0, "users": 0, "flows": 0, "transfers": 0, "meetings": 0,
-               "exam_attempts": 0, "learning_items": 0, "regulations": 0, "fee_payments": 0}
+    created = {"orgs": 0, "people": 0, "posts": 0, "users": 0, "flows": 0, "transfers": 0}
     with acting_as(None, via="seed_demo"):
         orgs = _seed_orgs(today, created)
         people = build_plan(today)
@@ -365,18 +365,10 @@ def seed_demo(today=None, stdout=None):
         _seed_flows(people, persons, orgs, created)
         users = _seed_users(people, persons, created)
         _seed_transfers(people, persons, orgs, users, today, created)
-        from dangjian.exams.demo import seed_exams
-        from dangjian.fees.demo import seed_fees
-        from dangjian.learning.demo import seed_learning
-        from dangjian.meetings.demo import seed_meetings
-        from dangjian.regulations.demo import seed_regulations
-
         root = Organization.objects.get(code=COMMITTEE_CODE)
-        created["meetings"] = seed_meetings(root, today)
-        created["exam_attempts"] = seed_exams(root, today)
-        created["learning_items"] = seed_learning(root, today)
-        created["regulations"] = seed_regulations(root, today)
-        created["fee_payments"] = seed_fees(root, today)
+        for module in modules():  # each module seeds its own demo under the committee (core/modules.py)
+            for key, n in module.seed_demo(root, today).items():
+                created[key] = created.get(key, 0) + n
     return created
 
 

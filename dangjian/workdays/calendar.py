@@ -6,9 +6,10 @@ A day is a working day (工作日) when it is Monday–Friday and not a holiday,
 
 Boundaries (documented in docs/workdays.md):
 - `add_working_days(start, n)`: the start day itself never counts; the result is the n-th working day after
-  `start` (n > 0), the n-th working day before it (n < 0), or `start` itself (n = 0), whatever `start` is.
+  `start` (n > 0), the |n|-th working day before it (n < 0), or `start` itself (n = 0), whatever `start` is.
 - `working_days_between(a, b)`: the number of working days d with a < d ≤ b (a excluded, b included); negative
-  when b < a. So `working_days_between(s, add_working_days(s, n)) == n` for every n.
+  when b < a. So `working_days_between(s, add_working_days(s, n)) == n` for every n ≥ 0 (backwards, the result e
+  has exactly |n| working days in [e, s)).
 - `next_working_day(d)`: the first working day after d (strictly); `inclusive=True` gives d itself if it works.
 
 The functions are pure given the exceptions: pass `overrides` (a mapping date → "holiday" | "workday") to compute

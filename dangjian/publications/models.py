@@ -86,6 +86,8 @@ class Publication(VersionedModel):
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_id = models.CharField(max_length=64, blank=True)
     source = GenericForeignKey("source_type", "source_id")
+    ref = models.CharField(_("reference"), max_length=64, blank=True,
+                           help_text=_("The publishing module's own key within the source, e.g. the year"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -100,7 +102,7 @@ class Publication(VersionedModel):
         indexes = [
             models.Index(fields=["org_path"], name="pub_path_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["state", "audience", "starts"], name="pub_state_idx"),
-            models.Index(fields=["source_type", "source_id"], name="pub_source_idx"),
+            models.Index(fields=["source_type", "source_id", "ref"], name="pub_source_idx"),
         ]
 
     def __str__(self):

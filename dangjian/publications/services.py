@@ -199,10 +199,10 @@ def _attachments(pub, files):
 
 @transaction.atomic
 def publish(actor, org, kind, title, body="", audience=None, starts=None, days=None, ends=None, source=None,
-            attachments=(), catalogue_item=None, draft=False):
+            attachments=(), catalogue_item=None, draft=False, ref=""):
     """Publish (or, with `draft`, prepare) an item of `kind` for `org`. `days` (working days for a 公示) or `ends`
     sets the display period; `source` links back to the object it is about (a person's development, an election,
-    a year's fee ledger). Returns the Publication."""
+    an organisation's fees) and `ref` is the module's own key within it (the year). Returns the Publication."""
     if org is None or not isinstance(org, Organization):
         raise DomainError(_("Choose an organisation."), field="org")
     require(actor, MANAGE, org)
@@ -217,7 +217,8 @@ def publish(actor, org, kind, title, body="", audience=None, starts=None, days=N
         raise DomainError(_("This catalogue item does not apply to the organisation."), field="catalogue_item")
     pub = Publication(org=org, org_path=org.path, kind=kind.code, title=title, body=body, audience=audience,
                       starts=starts, ends=ends, days=days, catalogue_item=catalogue_item,
-                      state=PubState.DRAFT if draft else PubState.PUBLISHED, published_by=acting_user(actor))
+                      state=PubState.DRAFT if draft else PubState.PUBLISHED, published_by=acting_user(actor),
+                      ref=clean_text(str(ref or ""), "ref", 64))
     if source is not None:
         pub.source_type = ContentType.objects.get_for_model(source)
         pub.source_id = str(source.pk)
@@ -227,7 +228,7 @@ def publish(actor, org, kind, title, body="", audience=None, starts=None, days=N
     _attachments(pub, attachments)
     chain.record(Action.CREATE, MODEL, pub.pk, object_repr=title, org_path=org.path, actor=actor,
                  after={"kind": kind.code, "audience": audience, "state": pub.state, "starts": starts, "ends": ends,
-                        "days": days, "source": f"{pub.source_type_id}:{pub.source_id}" if source else None})
+                        "days": days, "source": f"{pub.source_type_id}:{pub.source_id}:{pub.ref}" if source else None})
     return pub
 
 
@@ -280,10 +281,16 @@ def archive_expired(today=None):
     return moved
 
 
-def for_source(source):
-    """The publications made about `source` (newest first) — for modules to link back."""
+def for_source(source, ref=None, kind=None):
+    """The publications made about `source` (and `ref`, `kind` when given), newest first — for modules to link
+    back."""
     ct = ContentType.objects.get_for_model(source)
-    return list(Publication.objects.filter(source_type=ct, source_id=str(source.pk)).order_by("-starts", "-id"))
+    qs = Publication.objects.filter(source_type=ct, source_id=str(source.pk))
+    if ref is not None:
+        qs = qs.filter(ref=str(ref))
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return list(qs.order_by("-starts", "-id"))
 
 
 # ---- objections --------------------------------------------------------------------------------------------------

@@ -347,3 +347,31 @@ def test_pages_publish_and_show_a_notice_with_its_objections(tree, client):
     services.object_to(tree.users.member1, pub, "匿名意见", anonymous=True)
     html = client.get(reverse("publications:detail", args=[pub.pk])).content.decode()
     assert "匿名意见" in html and 'id="public-link"' in html and "<svg" in html
+
+
+def test_the_demo_is_a_notice_in_its_period_with_a_named_and_an_anonymous_objection_and_is_idempotent(tree):
+    from dangjian.publications.demo import seed_demo
+
+    counts = seed_demo(tree.committee, today())
+    assert counts["publications"] == 4
+    pub = Publication.objects.get(kind="development_candidate")
+    assert rules.is_current(pub.state, pub.starts, pub.ends, today()) and pub.audience == "public"
+    assert sorted(o.anonymous for o in pub.objections.all()) == [False, True]
+    assert Publication.objects.filter(kind="disclosure", audience="public").exists()
+    assert seed_demo(tree.committee, today()) == {}
+
+
+def test_the_module_flags_overdue_items_on_the_home_page(tree, rf):
+    from dangjian.publications.module import PublicationsModule
+
+    services.define_item(None, tree.committee, "年度计划", "year")
+    CatalogueItem.objects.update(created_at=timezone.now() - timedelta(days=800))
+    request = rf.get("/")
+    request.user = tree.users.branch2
+    mod = PublicationsModule(apps.get_app_config("publications"))
+    assert [t.count for t in mod.todos(request)] == [1]
+    assert [c.context["overdue"] for c in mod.home_cards(request)] == [1]
+    assert [m.key for m in mod.menu(request)] == ["publications"]
+    request = rf.get("/")
+    request.user = tree.users.member1
+    assert mod.home_cards(request) == []

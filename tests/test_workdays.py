@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from dangjian.core.errors import DomainError
 from dangjian.workdays import calendar, services
-from dangjian.workdays.calendar import add_working_days, is_working_day, next_working_day, working_days_between
+from dangjian.workdays.calendar import (
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    working_days_between,
+)
 from dangjian.workdays.models import CalendarDay
 
 D = date

@@ -33,7 +33,8 @@ class PublicationForm(StyledForm):
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     starts = forms.DateField(label=_("Displayed from"), widget=DATE)
     days = forms.IntegerField(label=_("Days displayed"), required=False, min_value=1,
-                              help_text=_("For a 公示: working days, the first day counting when it is a working day."))
+                              help_text=_("For a 公示: working days, the first day counting when it is a working day. "
+                                          "Leave empty for an open-ended disclosure item."))
     ends = forms.DateField(label=_("Or displayed until"), required=False, widget=DATE)
     catalogue_item = forms.TypedChoiceField(label=_("Catalogue item"), coerce=int, required=False, empty_value=None)
     attachments = MultipleFileField(label=_("Attachments"), required=False)

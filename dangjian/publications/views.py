@@ -25,6 +25,7 @@ from .models import Attachment, CatalogueItem, Objection, PubState
 from .services import MANAGE, READ
 
 PAGE_SIZE = 20
+PUBLIC_PAGES = 12  # links to the organisations' public pages shown on the list
 
 
 @login_required
@@ -44,9 +45,11 @@ def publication_list(request):
     page = Paginator(qs.order_by("-starts", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     counts = services.objection_counts(page.object_list)
     rows = [(p, rules.effective_state(p.state, p.ends, today), counts.get(p.pk, (0, 0))) for p in page]
+    can_publish = has_perm_anywhere(user, MANAGE)
     return render(request, "publications/list.html", {
-        "page": page, "rows": rows, "show": show, "can_publish": has_perm_anywhere(user, MANAGE),
-        "reads_archive": has_perm_anywhere(user, READ)})
+        "page": page, "rows": rows, "show": show, "can_publish": can_publish,
+        "reads_archive": has_perm_anywhere(user, READ),
+        "public_pages": active_orgs_for(user, MANAGE, limit=PUBLIC_PAGES) if can_publish else []})
 
 
 def _publish_form(request, data=None, files=None):

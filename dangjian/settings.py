@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.accounts",
+    "dangjian.workdays",
+    "dangjian.publications",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",

@@ -11,6 +11,7 @@ from dangjian.core.modules import modules
 urlpatterns = [
     path("", include("dangjian.home.urls")),
     *(path(m.url_prefix, include(m.urls)) for m in modules() if m.urls),
+    *(path(prefix, include(urls)) for m in modules() for prefix, urls in m.extra_urls),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

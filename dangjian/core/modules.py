@@ -60,6 +60,7 @@ class Module:
     order = 100  # position among modules (menu, cards, demo seeding)
     url_prefix: str | None = None  # e.g. "notices/"; the module's ``urls`` is mounted there
     urls: str | None = None  # dotted path of its URLconf (it sets ``app_name``)
+    extra_urls: tuple = ()  # more (prefix, URLconf) pairs, e.g. public pages at a short address ("p/", …)
     api_prefix: str | None = None  # e.g. "notices/" below /api/v1/ ("" mounts at /api/v1/ itself)
     api_urls: str | None = None  # dotted path of its API URLconf (no ``app_name``: names live in "api")
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.accounts",
+    "dangjian.metrics",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",

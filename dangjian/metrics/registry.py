@@ -223,8 +223,10 @@ def get(name):
 
 
 def selected(names=None, period=None):
+    """The metrics `names` (all when None), in the registry's order, that can be computed for `period`'s kind."""
     reg = registry()
-    chosen = list(reg.values()) if not names else [get(n) for n in names]
+    wanted = None if not names else {get(n).name for n in names}
+    chosen = [m for m in reg.values() if wanted is None or m.name in wanted]
     return [m for m in chosen if period is None or m.supports(period)]
 
 

@@ -6,9 +6,10 @@ committee's subtree, on the seed_scale data. See docs/metrics.md.
     DATABASE_URL=… python bench/metrics_bench.py run [--month 2026-11] [-n 5] [--only NAME]
 
 prepare — adds what the other benches do not make: a best exam result of `--month` for a share of the Party
-members on the roll (one submitted attempt and its MonthlyResult each, bulk-written; earlier rows of that month
-made by this script are removed first). Meetings come from `bench/meetings.py compliance --generate-only` (then
-`manage.py meeting_tally --rebuild`), fee dues and payments from `bench/fees.py prepare` / `run`.
+members on the roll (one submitted attempt and its MonthlyResult each), and the month's fee dues of every member
+on the roll with payments for about nine in ten (bulk-written, not audited; earlier rows of that month are removed
+first: a benchmark database only). Meetings come from `bench/meetings.py compliance --generate-only` (then
+`manage.py meeting_tally --rebuild`).
 
 run — times `metrics_for(WHOLE_TREE, month)` (every metric, every organisation) and `metrics_for([committee],
 month)` for the committee with the most organisations under it, each metric on its own and all together: median
@@ -61,6 +62,7 @@ def _database():
 
 def prepare(month, share, seed):
     from dangjian.exams.models import Attempt, AttemptState, MonthlyResult, MonthlySet, SetState, Tier
+    from dangjian.fees.models import Due, Payment
     from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
     from dangjian.people.models import Person
 
@@ -76,8 +78,8 @@ def prepare(month, share, seed):
         MonthlyResult.objects.filter(attempt__exam_set_id__in=ids).delete()
         Attempt.objects.filter(exam_set_id__in=ids).delete()
         people = list(Person.objects.filter(status__in=ON_ROLL, political_status__in=MEMBER_STATUSES)
-                      .values_list("id", "scope_path"))
-        chosen = [p for p in people if rng.random() < share]
+                      .values_list("id", "scope_path", "org_id"))
+        chosen = [p[:2] for p in people if rng.random() < share]
         at = timezone.make_aware(datetime(month.year, month.month, 12, 9))
         attempts = []
         for pid, path in chosen:
@@ -93,11 +95,24 @@ def prepare(month, share, seed):
             [MonthlyResult(person_id=a.person_id, month=month, tier=a.tier, tier_rank="ABC".index(a.tier),
                            org_path=a.org_path, is_member=True, attempt_id=a.pk, score=a.score, seconds=a.seconds,
                            finished_at=a.finished_at) for a in attempts], batch_size=5000)
+        # the month's dues for every member, paid by about nine in ten (a few partly)
+        Payment.objects.filter(month=month).delete()
+        Due.objects.filter(month=month).delete()
+        dues = Due.objects.bulk_create([Due(person_id=pid, month=month, org_id=org_id, scope_path=path,
+                                            category="in_service", amount=Decimal(rng.randrange(5, 120)))
+                                        for pid, path, org_id in people], batch_size=5000)
+        paid_on = month.replace(day=15)
+        Payment.objects.bulk_create([
+            Payment(person_id=d.person_id, month=month, due=d, amount=d.amount if rng.random() < 0.95 else d.amount / 2,
+                    voluntary=Decimal(0), method="cash", paid_on=paid_on, org_id=d.org_id, scope_path=d.scope_path)
+            for d in dues if rng.random() < 0.9], batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
+            cur.execute("ANALYZE fees_due")
+            cur.execute("ANALYZE fees_payment")
             cur.execute("ANALYZE exams_attempt")
             cur.execute("ANALYZE exams_monthlyresult")
-    print(f"{len(attempts)} exam results of {month:%Y-%m} for {len(people)} members on the roll")
+    print(f"{len(attempts)} exam results and {len(dues)} dues of {month:%Y-%m} for {len(people)} members on the roll")
 
 
 def _committee():

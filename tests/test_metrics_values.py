@@ -134,3 +134,13 @@ def test_a_subtree_without_activity(tree):
     for name in ("meetings.attendance", "exams.best_score", "learning.completion", "fees.payment_rate"):
         assert got[name].value is None and not got[name].denominator, name
     assert got["transfers.overdue"].value == 0
+
+
+def test_participation_and_best_score_read_the_results_once(tree, django_assert_num_queries):
+    fx.exam_results(tree)
+    from dangjian.metrics.registry import Subtrees
+
+    subtrees = Subtrees([tree.general])
+    list(subtrees.orgs)
+    with django_assert_num_queries(2):  # the results once (shared by both figures), the people figures once
+        registry.metrics_for(subtrees, "2026-11", ["exams.participation", "exams.best_score"])

@@ -14,7 +14,9 @@ from . import queries
 
 
 def _best(subtrees, period):
-    return [r for r in queries.best_by_org(subtrees.common_path, period.months) if subtrees.contains(r[0])]
+    """The month's best results by organisation, read once for both figures when they are computed together."""
+    return subtrees.shared(("exams.best_by_org", period), lambda: [
+        r for r in queries.best_by_org(subtrees.common_path, period.months) if subtrees.contains(r[0])])
 
 
 def participation_tallies(subtrees, period):

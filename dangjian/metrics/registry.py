@@ -137,6 +137,14 @@ class Subtrees(tuple):
     def contains(self, path):
         return any(path.startswith(p) for p in self.prefixes)
 
+    def shared(self, key, fn):
+        """fn() once per key for these subtrees: metrics computed together (metrics_for) that read the same rows
+        (exams' participation and best score) send the query once."""
+        memo = self.__dict__.setdefault("_shared", {})
+        if key not in memo:
+            memo[key] = fn()
+        return memo[key]
+
     @cached_property
     def orgs(self):
         """[(id, path)] of the active organisations of the subtrees (the roots themselves included), by path."""

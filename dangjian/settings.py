@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.workdays",
     "dangjian.publications",
+    "dangjian.metrics",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",

@@ -553,6 +553,26 @@ def member_history(person, start=None, end=None):
             "rate": round(100 * attended / len(held)) if held else None}
 
 
+def attendance_by_org(path, start, stop, now=None):
+    """[(host organisation's path, invited, signed in)] over the meetings under `path` held in [start, stop) —
+    started by `now`, not cancelled — the same rule as a member's attendance rate (person_history): invited people
+    (guests aside) who signed in. One grouped query."""
+    from datetime import datetime
+
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    first = timezone.make_aware(datetime(start.year, start.month, start.day))
+    last = min(now, timezone.make_aware(datetime(stop.year, stop.month, stop.day)))
+    rows = (Attendance.objects.filter(expected=True, person__isnull=False, meeting__org_path__startswith=path,
+                                      meeting__starts_at__gte=first, meeting__starts_at__lt=last)
+            .exclude(meeting__state=MeetingState.CANCELLED)
+            .values_list("meeting__org_path").annotate(invited=Count("id"),
+                                                       attended=Count("id", filter=Q(checked_in_at__isnull=False)))
+            .order_by())
+    return list(rows)
+
+
 # ---- compliance ------------------------------------------------------------------------------------------------
 
 def _ancestors(path):

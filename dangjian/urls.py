@@ -16,6 +16,7 @@ urlpatterns = [
     path("learning/", include("dangjian.learning.urls")),
     path("regulations/", include("dangjian.regulations.urls")),
     path("fees/", include("dangjian.fees.urls")),
+    path("hr/", include("dangjian.hr.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

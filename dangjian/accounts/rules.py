@@ -20,10 +20,11 @@ LEARNING_MANAGE = "learning:manage"  # keep question banks, monthly sets, compet
 FEES_READ = "fees:read"  # see the subtree's dues, payments, arrears, hand-overs, ledger and reports
 FEES_COLLECT = "fees:collect"  # record cash and transfer payments, enter members' bases, request reliefs
 FEES_MANAGE = "fees:manage"  # confirm bases, re-base, decide reliefs, generate dues, hand over, keep the ledger
+HR_MANAGE = "hr:manage"  # a committee's HR systems (keys), unit mappings and unresolved HR post changes
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
                       PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE,
-                      LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE})
+                      LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE, HR_MANAGE})
 _COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
                                MEETINGS_MANAGE, LEARNING_READ, FEES_READ})  # committee members chair and record meetings too
 

@@ -250,9 +250,8 @@ def _find_person(system, data_hash, staff_no):
 
 def _learn_staff_no(system, staff_no, person):
     """Remember that the staff number is this person's (a number already linked to someone else is kept)."""
-    if staff_no and person is not None:
-        if not StaffLink.objects.filter(system=system, staff_no=staff_no).exists():
-            StaffLink.objects.create(system=system, staff_no=staff_no, person=person)
+    if staff_no and person is not None and not StaffLink.objects.filter(system=system, staff_no=staff_no).exists():
+        StaffLink.objects.create(system=system, staff_no=staff_no, person=person)
 
 
 def _match(change, person=None):

@@ -359,8 +359,8 @@ def receive(system, payload, source=ChangeSource.API):
     """An HR system reports one change or a list of them. Malformed input: a ValidationError naming the fields,
     nothing stored. Otherwise every change is kept (一个不丢): matched, or listed for the committee to resolve.
     Posting the same change again returns the stored one (created False) and changes nothing."""
-    items = payload if isinstance(payload, list | tuple) and all(
-        isinstance(i, rules.ChangeInput) for i in payload) else parse_batch(payload)
+    checked = isinstance(payload, list | tuple) and payload and all(isinstance(i, rules.ChangeInput) for i in payload)
+    items = payload if checked else parse_batch(payload)
     results = [_receive_one(system, data, source) for data in items]
     touch(system)
     return results

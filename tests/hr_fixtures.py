@@ -11,8 +11,8 @@ from .factories import make_org, make_person
 URL = "/api/v1/hr/post-changes"
 
 
-@pytest.fixture
-def hr(tree):
+@pytest.fixture(name="hr")
+def hr_tree(tree):
     tree.system, tree.key = services.create_system(None, tree.committee, "人事系统")
     services.save_mapping(None, tree.committee, "人事一科", tree.branch1)
     services.save_mapping(None, tree.committee, "人事二科", tree.branch2)

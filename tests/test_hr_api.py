@@ -10,7 +10,7 @@ from dangjian.transfers.models import Transfer
 
 from .conftest import api_as
 from .factories import id_number
-from .hr_fixtures import URL, change, hr, hr_client  # noqa: F401 (fixture)
+from .hr_fixtures import URL, change, hr_client, hr_tree  # noqa: F401 (the "hr" fixture)
 
 S = ChangeState
 

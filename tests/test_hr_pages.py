@@ -11,7 +11,7 @@ from dangjian.hr.models import ChangeState, HrSystem, PostChange, UnitMapping
 from dangjian.transfers.models import Transfer
 
 from .factories import id_number, make_person
-from .hr_fixtures import hr  # noqa: F401 (fixture)
+from .hr_fixtures import hr_tree  # noqa: F401 (the "hr" fixture)
 
 S = ChangeState
 
@@ -118,7 +118,7 @@ def test_list_page_query_count_is_bounded(client, hr, django_assert_max_num_quer
     with django_assert_max_num_queries(12):
         r = client.get(reverse("hr:list") + "?tab=suggested")
     assert r.content.count(b"data-change=") == 3
-    for i in range(15):
+    for _i in range(15):
         post(hr, make_person(hr.branch1))
     with django_assert_max_num_queries(12):
         r = client.get(reverse("hr:list") + "?tab=suggested")

@@ -15,7 +15,7 @@ from dangjian.people.models import Person
 from dangjian.transfers.models import Transfer, TransferKind, TransferState
 
 from .factories import id_number, make_org
-from .hr_fixtures import hr  # noqa: F401 (fixture)
+from .hr_fixtures import hr_tree  # noqa: F401 (the "hr" fixture)
 
 S = ChangeState
 

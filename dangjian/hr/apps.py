@@ -6,4 +6,4 @@ class HrConfig(AppConfig):
     name = "dangjian.hr"
     label = "hr"
     verbose_name = _("HR post changes")
-    module = "dangjian.hr.module.HrModule"
+    platform_module = "dangjian.hr.module.HrModule"  # read by dangjian.core.modules

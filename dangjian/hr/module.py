@@ -56,7 +56,7 @@ class HrModule(Module):
             return []
         suggested, unresolved = self._counts(request)
         return [Card(key="hr", template="hr/cards/changes.html", order=35,
-                     context={"hr_suggested": suggested, "hr_unresolved": unresolved})]
+                     context={"suggested": suggested, "unresolved": unresolved})]
 
     def seed_demo(self, root, today):
         from .demo import seed_demo

@@ -148,3 +148,13 @@ def test_start_through_the_api(hr):
     assert (transfer.person, transfer.from_org, transfer.to_org) == (hr.member1, hr.branch1, hr.branch2)
     r = api_as(hr.users.branch1).post(URL + f"/{pk}/start", {}, format="json")
     assert r.status_code == 400 and Transfer.objects.count() == 1
+
+
+def test_messages_are_chinese_by_default_and_name_the_field(hr):
+    client = hr_client(hr.key)
+    r = client.post(URL, change(id_number=id_number(6543)), format="json")
+    assert r.json()["message"].startswith("id_number：") and "未找到" in r.json()["message"]
+    r = client.post(URL, {"staff_no": "E1", "new_unit": "人事二科", "effective": "2026-13-01"}, format="json")
+    assert r.status_code == 400 and "生效日期" in r.json()["errors"]["effective"][0]
+    r = client.post(URL, change(hr.member1, unit="无此科室"), format="json")
+    assert r.json()["message"].startswith("new_unit：") and "无此科室" in r.json()["message"]

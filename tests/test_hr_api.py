@@ -3,6 +3,9 @@ unknown people and units kept (never dropped), malformed input refused naming th
 the one-click start, scoped (a sibling branch gets 404)."""
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from dangjian.hr import services
 from dangjian.hr.models import ChangeState, PostChange, StaffLink
@@ -158,3 +161,23 @@ def test_messages_are_chinese_by_default_and_name_the_field(hr):
     assert r.status_code == 400 and "生效日期" in r.json()["errors"]["effective"][0]
     r = client.post(URL, change(hr.member1, unit="无此科室"), format="json")
     assert r.json()["message"].startswith("new_unit：") and "无此科室" in r.json()["message"]
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30), st.sampled_from(
+    ["人事二科", "2026-03-01", "2026-02-30", "110101198506150011", "E1"]), st.lists(st.integers(), max_size=2))
+_items = st.dictionaries(st.sampled_from(["id_number", "staff_no", "new_unit", "effective", "x"]), _values,
+                         max_size=5)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.one_of(_items, st.lists(_items, max_size=3), _values))
+def test_any_payload_is_either_refused_whole_or_kept_whole(hr, payload):
+    before = PostChange.objects.count()
+    r = hr_client(hr.key).post(URL, payload, format="json")
+    assert r.status_code in (200, 202, 400), r.content
+    if r.status_code == 400:
+        assert r.json()["errors"] and PostChange.objects.count() == before
+    else:
+        results = r.json() if isinstance(payload, list) else [r.json()]
+        assert len(results) == len(payload if isinstance(payload, list) else [payload])
+        assert all(PostChange.objects.filter(pk=x["id"], state=x["status"]).exists() for x in results)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dangjian.learning",
     "dangjian.regulations",
     "dangjian.fees",
+    "dangjian.hr",
     "dangjian.api",
     "dangjian.home",  # the top floor: composes the home page, menu and demo from the modules
 ]
@@ -174,7 +175,10 @@ CELERY_BEAT_SCHEDULE = {
     "fees-generate-dues": {"task": "dangjian.fees.tasks.generate_month_dues", "schedule": crontab(hour=0, minute=15)},
     "fees-remind-unpaid": {"task": "dangjian.fees.tasks.remind_unpaid", "schedule": crontab(hour=9, minute=0)},
     "fees-close-expired-orders": {"task": "dangjian.fees.pay_tasks.close_expired_orders", "schedule": 300.0},
+    # HR post changes: spreadsheets dropped in HR_IMPORT_DIR/<HR system id>/ by HR systems without the API.
+    "hr-import-dropped": {"task": "dangjian.hr.tasks.import_dropped", "schedule": crontab(hour=1, minute=30)},
 }
+HR_IMPORT_DIR = Path(os.environ.get("HR_IMPORT_DIR", VAR_DIR / "hr-import"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -24,11 +24,12 @@ WORKDAYS_MANAGE = "workdays:manage"  # edit the working-day calendar (only throu
 PUBLICATIONS_READ = "publications:read"  # see the subtree's publications (archived ones too) and catalogue status
 PUBLICATIONS_MANAGE = "publications:manage"  # publish, withdraw, answer objections, keep the disclosure catalogue
 METRICS_READ = "metrics:read"  # see the platform figures (dangjian.metrics) of the subtree
+HR_MANAGE = "hr:manage"  # a committee's HR systems (keys), unit mappings and unresolved HR post changes
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
                       PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE,
                       LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE, WORKDAYS_MANAGE,
-                      PUBLICATIONS_READ, PUBLICATIONS_MANAGE, METRICS_READ})
+                      PUBLICATIONS_READ, PUBLICATIONS_MANAGE, METRICS_READ, HR_MANAGE})
 _COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
                                MEETINGS_MANAGE, LEARNING_READ, FEES_READ, PUBLICATIONS_READ,
                                METRICS_READ})  # committee members chair and record meetings too

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.accounts",
+    "dangjian.workrecords",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("regulations/", include("dangjian.regulations.urls")),
     path("fees/", include("dangjian.fees.urls")),
     path("audit/", include("dangjian.audit.urls")),
+    path("workrecords/", include("dangjian.workrecords.urls")),
     path("api/v1/", include("dangjian.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

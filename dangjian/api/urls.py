@@ -36,6 +36,7 @@ urlpatterns = [
     path("learning/", include("dangjian.learning.api_urls")),
     path("regulations/", include("dangjian.regulations.api_urls")),
     path("fees/", include("dangjian.fees.api_urls")),
+    path("workrecords/", include("dangjian.workrecords.api_urls")),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),

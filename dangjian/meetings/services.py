@@ -25,7 +25,7 @@ from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, richtext, rules
+from . import channels, richtext, rules, workfeed
 from .models import (
     Attendance,
     Card,
@@ -286,8 +286,10 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
-    return Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
-                                  written_by=acting_user(actor))
+    minutes = Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
+                                     written_by=acting_user(actor))
+    workfeed.feed(meeting)  # the meeting appears in the work ledger (支部工作动态)
+    return minutes
 
 
 # ---- leave -----------------------------------------------------------------------------------------------------

@@ -16,9 +16,16 @@ from dangjian.workrecords import feeds, services
 from dangjian.workrecords.models import Bookmark, Comment, WorkItem, WorkRecord, WorkRecordFile
 
 from .factories import make_org
-from .workrecords_fixtures import item_data, ledger  # noqa: F401
+from .workrecords_fixtures import item_data, make_ledger
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(tree):
+    return make_ledger(tree)
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 

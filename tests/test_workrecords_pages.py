@@ -12,9 +12,16 @@ from dangjian.workrecords import services
 from dangjian.workrecords.models import Bookmark, Comment, WorkItem, WorkRecord
 
 from .conftest import api_as
-from .workrecords_fixtures import item_data, ledger  # noqa: F401
+from .workrecords_fixtures import make_ledger
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(tree):
+    return make_ledger(tree)
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 

@@ -2,8 +2,6 @@
 
 from types import SimpleNamespace
 
-import pytest
-
 from dangjian.workrecords import services
 
 from .factories import make_org
@@ -16,8 +14,7 @@ def item_data(**kw):
     return data
 
 
-@pytest.fixture
-def ledger(tree):
+def make_ledger(tree):
     """dynamics (monthly, open to siblings), building (quarterly, not open), meetings (fed from meetings),
     and a second committee's item."""
     u = tree.users

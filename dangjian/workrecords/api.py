@@ -28,14 +28,14 @@ from .models import WorkItem, WorkRecord
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such record, or outside your reach")
 
 
-class OrgRefSerializer(serializers.ModelSerializer):
+class WorkOrgRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "org_type"]
 
 
-class ItemSerializer(serializers.ModelSerializer):
-    defined_by = OrgRefSerializer(source="org")
+class WorkItemSerializer(serializers.ModelSerializer):
+    defined_by = WorkOrgRefSerializer(source="org")
 
     class Meta:
         model = WorkItem
@@ -43,21 +43,21 @@ class ItemSerializer(serializers.ModelSerializer):
                   "siblings_visible", "source_kind", "sort_order", "defined_by"]
 
 
-class ItemRefSerializer(serializers.ModelSerializer):
+class WorkItemRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkItem
         fields = ["id", "code", "title"]
 
 
-class SourceSerializer(serializers.Serializer):
+class WorkSourceSerializer(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.IntegerField()
     url = serializers.CharField(allow_blank=True)
 
 
-class RecordSerializer(serializers.ModelSerializer):
-    item = ItemRefSerializer()
-    org = OrgRefSerializer()
+class WorkRecordSerializer(serializers.ModelSerializer):
+    item = WorkItemRefSerializer()
+    org = WorkOrgRefSerializer()
     source = serializers.SerializerMethodField()
     comments = serializers.SerializerMethodField()
     bookmarked = serializers.SerializerMethodField()
@@ -66,7 +66,7 @@ class RecordSerializer(serializers.ModelSerializer):
         model = WorkRecord
         fields = ["id", "item", "org", "date", "title", "text", "source", "comments", "bookmarked", "created_at"]
 
-    def get_source(self, record) -> SourceSerializer(allow_null=True):
+    def get_source(self, record) -> WorkSourceSerializer(allow_null=True):
         if not record.source_type_id:
             return None
         kind = f"{record.source_type.app_label}.{record.source_type.model}"
@@ -79,7 +79,7 @@ class RecordSerializer(serializers.ModelSerializer):
         return bool(getattr(record, "is_bookmarked", False))
 
 
-class FileSerializer(serializers.Serializer):
+class WorkFileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -90,28 +90,28 @@ class FileSerializer(serializers.Serializer):
         return reverse("workrecords:file", args=[f.pk])
 
 
-class CommentSerializer(serializers.Serializer):
+class WorkCommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     org = serializers.CharField(source="author_org.name", default="")
     created_at = serializers.DateTimeField()
 
 
-class RecordDetailSerializer(RecordSerializer):
+class WorkRecordDetailSerializer(WorkRecordSerializer):
     files = serializers.SerializerMethodField()
     comment_list = serializers.SerializerMethodField()
 
-    class Meta(RecordSerializer.Meta):
-        fields = RecordSerializer.Meta.fields + ["files", "comment_list"]
+    class Meta(WorkRecordSerializer.Meta):
+        fields = WorkRecordSerializer.Meta.fields + ["files", "comment_list"]
 
-    def get_files(self, record) -> FileSerializer(many=True):
-        return FileSerializer(record.files.all(), many=True).data
+    def get_files(self, record) -> WorkFileSerializer(many=True):
+        return WorkFileSerializer(record.files.all(), many=True).data
 
-    def get_comment_list(self, record) -> CommentSerializer(many=True):
-        return CommentSerializer(record.comments.select_related("author_org"), many=True).data
+    def get_comment_list(self, record) -> WorkCommentSerializer(many=True):
+        return WorkCommentSerializer(record.comments.select_related("author_org"), many=True).data
 
 
-class RecordCreateSerializer(serializers.Serializer):
+class WorkRecordCreateSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     org = serializers.IntegerField()
     date = serializers.DateField()
@@ -141,7 +141,7 @@ def _annotated(user, record):
     OpenApiParameter("mine", bool, description="only the records you keep in “learn from”"),
 ])
 class RecordListView(generics.ListAPIView):
-    serializer_class = RecordSerializer
+    serializer_class = WorkRecordSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -164,15 +164,15 @@ class RecordListView(generics.ListAPIView):
         return services.feed(self.request.user, item=item, org=org, period=period,
                              bookmarked=str(params.get("mine", "")).lower() in ("1", "true"))
 
-    @extend_schema(summary="The work records you see", responses={200: RecordSerializer(many=True),
+    @extend_schema(summary="The work records you see", responses={200: WorkRecordSerializer(many=True),
                                                                    400: ValidationErrorSerializer})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(summary="File a work record", request=RecordCreateSerializer,
-                   responses={201: RecordDetailSerializer, 400: ValidationErrorSerializer, 404: NOT_FOUND})
+    @extend_schema(summary="File a work record", request=WorkRecordCreateSerializer,
+                   responses={201: WorkRecordDetailSerializer, 400: ValidationErrorSerializer, 404: NOT_FOUND})
     def post(self, request):
-        data = RecordCreateSerializer(data=request.data)
+        data = WorkRecordCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         org = get_scoped_or_404(Organization.objects.filter(status=OrgStatus.ACTIVE), request.user,
@@ -184,18 +184,18 @@ class RecordListView(generics.ListAPIView):
         record = services.add_record(request.user, item=item, org=org, date=v["date"], title=v["title"],
                                      text=v["text"], files=files)
         record = _annotated(request.user, services.get_record_or_404(request.user, record.pk))
-        return Response(RecordDetailSerializer(record).data, status=status.HTTP_201_CREATED)
+        return Response(WorkRecordDetailSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
 class RecordDetailView(APIView):
-    @extend_schema(summary="A work record", responses={200: RecordDetailSerializer, 404: NOT_FOUND})
+    @extend_schema(summary="A work record", responses={200: WorkRecordDetailSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
         record = _annotated(request.user, services.get_record_or_404(request.user, pk))
-        return Response(RecordDetailSerializer(record).data)
+        return Response(WorkRecordDetailSerializer(record).data)
 
 
 class ItemListView(generics.ListAPIView):
-    serializer_class = ItemSerializer
+    serializer_class = WorkItemSerializer
 
     def get_queryset(self):
         return services.items_in_reach(self.request.user)
@@ -205,7 +205,7 @@ class ItemListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class GridCellSerializer(serializers.Serializer):
+class WorkGridCellSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item.pk")
     period = serializers.CharField(source="period.key")
     records = serializers.IntegerField()
@@ -214,24 +214,24 @@ class GridCellSerializer(serializers.Serializer):
     colour = serializers.CharField()
 
 
-class GridRowSerializer(serializers.Serializer):
-    org = OrgRefSerializer()
+class WorkGridRowSerializer(serializers.Serializer):
+    org = WorkOrgRefSerializer()
     own = serializers.BooleanField()
-    cells = GridCellSerializer(many=True)
+    cells = WorkGridCellSerializer(many=True)
 
 
-class GridSerializer(serializers.Serializer):
-    node = OrgRefSerializer()
+class WorkGridSerializer(serializers.Serializer):
+    node = WorkOrgRefSerializer()
     month = serializers.DateField()
-    items = ItemRefSerializer(many=True)
-    rows = GridRowSerializer(many=True)
+    items = WorkItemRefSerializer(many=True)
+    rows = WorkGridRowSerializer(many=True)
 
 
 class GridView(APIView):
     @extend_schema(summary="Filled / missing per organisation and item", parameters=[
         OpenApiParameter("org", int, description="whose children are the rows (default: the top of your scope)"),
         OpenApiParameter("period", str, description="a month, 2026-03: each item's period holding it"),
-    ], responses={200: GridSerializer, 400: ValidationErrorSerializer, 404: NOT_FOUND})
+    ], responses={200: WorkGridSerializer, 400: ValidationErrorSerializer, 404: NOT_FOUND})
     def get(self, request):
         from django.utils import timezone
 
@@ -240,7 +240,7 @@ class GridView(APIView):
         month = rules.parse_month(raw) if raw else timezone.localdate().replace(day=1)
         if month is None:
             raise serializers.ValidationError({"period": [_("Period: a month such as 2026-03.")]})
-        return Response(GridSerializer(services.grid(request.user, node, month)).data)
+        return Response(WorkGridSerializer(services.grid(request.user, node, month)).data)
 
 
 urlpatterns = [

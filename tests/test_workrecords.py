@@ -281,6 +281,7 @@ def test_grid_counts_per_row_and_colours(tree, ledger):
     add(tree, ledger.building)
     g = services.grid(tree.users.committee, tree.general, month, today=today)
     assert [row["org"] for row in g["rows"]] == [tree.general, tree.branch1, tree.branch2]
+    assert [row["drill"] for row in g["rows"]] == [False, True, False]  # branch1 has a group below it
     by_org = {row["org"].pk: {c["item"].code: c for c in row["cells"]} for row in g["rows"]}
     assert by_org[tree.branch1.pk]["dynamics"]["colour"] == "green"
     assert by_org[tree.branch2.pk]["dynamics"]["done"] == 0

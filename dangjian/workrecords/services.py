@@ -405,8 +405,8 @@ def grid(user, node, month, today=None):
             due = i.expected_count if single else due_orgs
             cells.append({"item": i, "period": p, "records": counts[org.path, i.pk], "done": done, "due": due,
                           "single": single, "colour": rules.cell_colour(done, due, p.elapsed(today))})
-        table.append({"org": org, "own": own, "cells": cells, "drill": not own and any(
-            kept[org.path, t] for t in OrgType.values) and org.org_type != OrgType.GROUP})
+        below = sum(kept[org.path, t] for t in OrgType.values) - 1  # the row's organisations but itself
+        table.append({"org": org, "own": own, "cells": cells, "drill": not own and below > 0})
     return {"node": node, "items": items, "periods": periods, "rows": table, "month": month,
             "ancestors": list(Organization.objects.filter(path__in=lineage(node.path)[:-1]).order_by("depth"))}
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dangjian.workdays",
     "dangjian.publications",
     "dangjian.metrics",
+    "dangjian.workrecords",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",

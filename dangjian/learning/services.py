@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, require, scope_for, scoped
+from dangjian.core import richtext
 from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError, check_version
 from dangjian.core.text import clean_text
-from dangjian.meetings import richtext
 from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, require, scope_for, scoped
 from dangjian.audit import chain
+from dangjian.core import richtext
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
@@ -25,7 +26,7 @@ from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, richtext, rules
+from . import channels, rules, workfeed
 from .models import (
     Attendance,
     Card,
@@ -286,8 +287,10 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
-    return Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
-                                  written_by=acting_user(actor))
+    minutes = Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
+                                     written_by=acting_user(actor))
+    workfeed.feed(meeting)  # the meeting appears in the work ledger (支部工作动态)
+    return minutes
 
 
 # ---- leave -----------------------------------------------------------------------------------------------------

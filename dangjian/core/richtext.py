@@ -1,5 +1,6 @@
-"""Rich text of minutes: what the editor (Trix) sends is cleaned to a small set of tags with nh3 (the Ammonia
-sanitizer) before it is stored, so what is shown later is safe as it stands. Plain text keeps its line breaks."""
+"""Rich text, one policy for the whole platform (minutes, learning items, regulations, work records, announcements):
+what the editor (Trix) sends is cleaned to a small set of tags with nh3 (the Ammonia sanitizer) before it is stored,
+so what is shown later is safe as it stands. Plain text keeps its line breaks."""
 
 import re
 
@@ -23,3 +24,9 @@ def clean(text):
 
 def is_blank(html):
     return not strip_tags(html or "").replace("&nbsp;", " ").strip()
+
+
+def excerpt(html, length=120):
+    """The first ``length`` characters of the text of ``html``, on one line."""
+    text = " ".join(strip_tags(html or "").replace("&nbsp;", " ").split())
+    return text if len(text) <= length else text[: length - 1] + "…"

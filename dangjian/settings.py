@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.accounts",
+    "dangjian.notices",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",
@@ -169,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     # reminder window before the month ends, online orders past their time closed.
     "fees-generate-dues": {"task": "dangjian.fees.tasks.generate_month_dues", "schedule": crontab(hour=0, minute=15)},
     "fees-remind-unpaid": {"task": "dangjian.fees.tasks.remind_unpaid", "schedule": crontab(hour=9, minute=0)},
+    # Notices: scheduled reminders of must-read announcements to those who have not read them.
+    "notices-remind-due": {"task": "dangjian.notices.tasks.remind_due", "schedule": crontab(hour=9, minute=30)},
     "fees-close-expired-orders": {"task": "dangjian.fees.pay_tasks.close_expired_orders", "schedule": 300.0},
 }
 

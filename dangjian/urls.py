@@ -9,6 +9,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("people/", include("dangjian.people.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
+    path("notices/", include("dangjian.notices.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
     path("talks/", include("dangjian.talks.urls")),
     path("activities/", include("dangjian.activities.urls")),

@@ -20,10 +20,13 @@ LEARNING_MANAGE = "learning:manage"  # keep question banks, monthly sets, compet
 FEES_READ = "fees:read"  # see the subtree's dues, payments, arrears, hand-overs, ledger and reports
 FEES_COLLECT = "fees:collect"  # record cash and transfer payments, enter members' bases, request reliefs
 FEES_MANAGE = "fees:manage"  # confirm bases, re-base, decide reliefs, generate dues, hand over, keep the ledger
+NOTICES_SEND = "notices:send"  # publish, edit, withdraw announcements of the organisation; remind the unread
+NOTICES_RECEIPTS = "notices:receipts"  # see who has read the organisation's (and its subtree's) announcements
 
 _MANAGER = frozenset({ORGS_READ, ORGS_WRITE, PEOPLE_READ, PEOPLE_WRITE, PEOPLE_SENSITIVE, PEOPLE_EXPORT,
                       PEOPLE_IMPORT, TRANSFERS_MANAGE, POSTS_MANAGE, AUDIT_READ, MEETINGS_READ, MEETINGS_MANAGE,
-                      LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE})
+                      LEARNING_READ, LEARNING_MANAGE, FEES_READ, FEES_COLLECT, FEES_MANAGE,
+                      NOTICES_SEND, NOTICES_RECEIPTS})
 _COMMITTEE_MEMBER = frozenset({ORGS_READ, PEOPLE_READ, PEOPLE_EXPORT, AUDIT_READ, MEETINGS_READ,
                                MEETINGS_MANAGE, LEARNING_READ, FEES_READ})  # committee members chair and record meetings too
 
@@ -32,7 +35,7 @@ ROLE_PERMISSIONS = {
     Role.DEPUTY_SECRETARY: _MANAGER,
     Role.ORGANISATION: _MANAGER,  # keeps the roster, transfers and member records
     Role.PARTY_WORKER: _MANAGER,  # committee staff (组织部/党群工作部)
-    Role.PROPAGANDA: _COMMITTEE_MEMBER | {LEARNING_MANAGE},  # 宣传委员: education and learning
+    Role.PROPAGANDA: _COMMITTEE_MEMBER | {LEARNING_MANAGE, NOTICES_SEND, NOTICES_RECEIPTS},  # 宣传委员: education and learning
     Role.DISCIPLINE: _COMMITTEE_MEMBER,
     Role.GROUP_LEADER: frozenset({ORGS_READ, PEOPLE_READ, MEETINGS_READ, MEETINGS_MANAGE,
                                   LEARNING_READ}),  # the group's meetings and results

@@ -32,6 +32,7 @@ urlpatterns = [
     path("auth/logout", auth.LogoutView.as_view(), name="logout"),
     path("meetings/<int:pk>/checkins", meetings_api.CardCheckinView.as_view(), name="meeting-checkins"),
     path("meetings/checkin", meetings_api.QrCheckinView.as_view(), name="meeting-checkin"),
+    path("", include("dangjian.notices.api_urls")),
     path("exams/", include("dangjian.exams.api_urls")),
     path("learning/", include("dangjian.learning.api_urls")),
     path("regulations/", include("dangjian.regulations.api_urls")),

@@ -6,7 +6,7 @@ from dangjian.accounts.scoping import has_perm_anywhere, scope_for
 
 
 def _unread(user):
-    from dangjian.meetings.services import unread_count
+    from dangjian.notices.services import unread_count
 
     return unread_count(user)
 

@@ -27,10 +27,10 @@ class MultipleFileField(forms.FileField):
 
 
 class AnnouncementForm(StyledForm):
-    org = forms.TypedChoiceField(label=_("From"), coerce=int)
+    org = forms.TypedChoiceField(label=_("Sending organisation"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), required=False, widget=forms.HiddenInput)
-    audience_kind = forms.ChoiceField(label=_("To"), choices=AudienceKind.choices, widget=forms.RadioSelect,
+    audience_kind = forms.ChoiceField(label=_("Send to"), choices=AudienceKind.choices, widget=forms.RadioSelect,
                                       initial=AudienceKind.SUBTREE)
     audience_orgs = forms.TypedMultipleChoiceField(label=_("Organisations"), coerce=int, required=False,
                                                    widget=forms.SelectMultiple(attrs={"size": 6}))

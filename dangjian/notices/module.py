@@ -18,7 +18,7 @@ class NoticesModule(Module):
         user = request.user
         if not getattr(user, "is_authenticated", False) or not has_perm_anywhere(user, "notices:send"):
             return []
-        return [MenuEntry("notices", _("Notices"), icon="megaphone", order=15, children=(
+        return [MenuEntry("notices", _("Notices and announcements"), icon="megaphone", order=15, children=(
             MenuEntry("notices-announcements", _("Announcements"), url=reverse("notices:announcements")),
             MenuEntry("notices-new", _("New announcement"), url=reverse("notices:new")),
         ))]

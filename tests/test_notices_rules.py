@@ -1,6 +1,6 @@
 """Pure rules of notices: transitions, attachment checks, reminder timing, folding receipt counts into rates."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from dangjian.notices import rules
 
-T0 = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 1, 9, tzinfo=UTC)
 
 
 def test_transitions_table():
@@ -36,8 +36,8 @@ def test_attachment_problem(name, size, head, problem):
 
 
 def test_reminder_due():
-    base = dict(state="published", must_read=True, every_days=2, last_reminded_at=None, published_at=T0,
-                deadline=T0 + timedelta(days=7))
+    base = {"state": "published", "must_read": True, "every_days": 2, "last_reminded_at": None, "published_at": T0,
+                "deadline": T0 + timedelta(days=7)}
     assert not rules.reminder_due(**base, now=T0 + timedelta(days=1))
     assert rules.reminder_due(**base, now=T0 + timedelta(days=2))
     assert not rules.reminder_due(**{**base, "last_reminded_at": T0 + timedelta(days=2)}, now=T0 + timedelta(days=3))

@@ -284,9 +284,10 @@ def write_batch(pk, batch=BATCH):
         ann = Announcement.objects.select_for_update().filter(pk=pk).first()
         if ann is None or ann.state != AnnouncementState.PUBLISHING:
             return 0
-        people = list(announcement_people(ann).filter(pk__gt=ann.cursor).order_by("pk")
-                      .values_list("pk", "scope_path")[:batch])
-        if not people:
+        audience = announcement_people(ann)
+        # the batch is the next `batch` people after the cursor: its last id bounds a range the inserts select
+        bounds = list(audience.filter(pk__gt=ann.cursor).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not bounds:
             state = rules.next_state(ann.state, "written")
             Announcement.objects.filter(pk=pk).update(state=state, published_at=ann.published_at or timezone.now(),
                                                       recipients_total=ann.recipients_written)
@@ -295,17 +296,35 @@ def write_batch(pk, batch=BATCH):
                          after={"state": state, "revision": ann.revision, "recipients": ann.recipients_written})
             return 0
         now = timezone.now()
-        Receipt.objects.bulk_create([Receipt(announcement_id=pk, revision=ann.revision, person_id=pid,
-                                             org_path=path) for pid, path in people], batch_size=batch)
         title = ann.title if ann.revision == 1 else _("Updated: %(title)s") % {"title": ann.title}
         if ann.must_read:
             title = _("Must read: %(title)s") % {"title": title}
-        notify_each(((pid, title, richtext.plain(ann.body)) for pid, _path in people), "announcement",
-                    link=announcement_link(ann), source=ann, deliver=False, batch_size=batch)
-        for_now = ann.recipients_written + len(people)
-        Announcement.objects.filter(pk=pk).update(cursor=people[-1][0], recipients_written=for_now,
+        _insert_batch(ann, audience.filter(pk__gt=ann.cursor, pk__lte=bounds[-1]), title[:200],
+                      richtext.plain(ann.body), now)
+        for_now = ann.recipients_written + len(bounds)
+        Announcement.objects.filter(pk=pk).update(cursor=bounds[-1], recipients_written=for_now,
                                                   recipients_total=max(ann.recipients_total, for_now), updated_at=now)
-        return len(people)
+        return len(bounds)
+
+
+def _insert_batch(ann, people, title, body, now):
+    """One receipt and one notice for each of `people` (a Person queryset), written set-based: INSERT … SELECT
+    from the people table (two statements per batch, no rows through Python), on SQLite and PostgreSQL alike."""
+    from django.db import connection
+
+    ids_sql, ids_params = people.values("pk").query.sql_with_params()
+    person = connection.ops.quote_name(Person._meta.db_table)
+    source_type = ContentType.objects.get_for_model(Announcement).pk
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {connection.ops.quote_name(Receipt._meta.db_table)} "
+                    f"(announcement_id, revision, person_id, org_path) "
+                    f"SELECT %s, %s, p.id, p.scope_path FROM {person} p WHERE p.id IN ({ids_sql})",
+                    [ann.pk, ann.revision, *ids_params])
+        cur.execute(f"INSERT INTO {connection.ops.quote_name(Notice._meta.db_table)} "
+                    f"(person_id, kind, title, body, link, source_type_id, source_id, created_at, read_at) "
+                    f"SELECT p.id, %s, %s, %s, %s, %s, %s, %s, NULL FROM {person} p WHERE p.id IN ({ids_sql})",
+                    ["announcement", title, body, announcement_link(ann)[:300], source_type, ann.pk, now,
+                     *ids_params])
 
 
 def write_all(pk, batch=BATCH):

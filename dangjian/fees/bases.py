@@ -711,7 +711,7 @@ def reminder_title(month):
 
 
 def remind_unpaid(today=None):
-    """A notice (through dangjian.notices, kind "fees") to each member with this month's dues unpaid, when the month is in
+    """A notice (dangjian.notices, kind "fees") to each member with this month's dues unpaid, when the month is in
     their organisation's reminder window; once a month (a member already sent this month's notice is skipped).
     Returns the number of notices sent."""
     from django.conf import settings as django_settings

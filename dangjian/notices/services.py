@@ -32,7 +32,7 @@ from . import channels, richtext, rules
 from .models import Announcement, AnnouncementState, Attachment, AudienceKind, Notice, Receipt
 
 SEND, RECEIPTS = perms.NOTICES_SEND, perms.NOTICES_RECEIPTS
-BATCH = 5000
+BATCH = 10000
 CHANNEL_LIMIT = 1000  # larger notices (an announcement to a whole committee) reach people through the inbox only
 
 

@@ -11,7 +11,7 @@ validates (DomainError naming the field) and leaves an audit trail.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -286,8 +286,11 @@ def write_batch(pk, batch=BATCH):
             return 0
         audience = announcement_people(ann)
         # the batch is the next `batch` people after the cursor: its last id bounds a range the inserts select
-        bounds = list(audience.filter(pk__gt=ann.cursor).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not bounds:
+        after = audience.filter(pk__gt=ann.cursor)
+        upper = after.order_by("pk").values_list("pk", flat=True)[batch - 1:batch].first()
+        if upper is None:
+            upper = after.aggregate(last=Max("pk"))["last"]
+        if upper is None:
             state = rules.next_state(ann.state, "written")
             Announcement.objects.filter(pk=pk).update(state=state, published_at=ann.published_at or timezone.now(),
                                                       recipients_total=ann.recipients_written)
@@ -299,32 +302,35 @@ def write_batch(pk, batch=BATCH):
         title = ann.title if ann.revision == 1 else _("Updated: %(title)s") % {"title": ann.title}
         if ann.must_read:
             title = _("Must read: %(title)s") % {"title": title}
-        _insert_batch(ann, audience.filter(pk__gt=ann.cursor, pk__lte=bounds[-1]), title[:200],
-                      richtext.plain(ann.body), now)
-        for_now = ann.recipients_written + len(bounds)
-        Announcement.objects.filter(pk=pk).update(cursor=bounds[-1], recipients_written=for_now,
+        written = _insert_batch(ann, after.filter(pk__lte=upper), upper, title[:200], richtext.plain(ann.body), now)
+        for_now = ann.recipients_written + written
+        Announcement.objects.filter(pk=pk).update(cursor=upper, recipients_written=for_now,
                                                   recipients_total=max(ann.recipients_total, for_now), updated_at=now)
-        return len(bounds)
+        return max(written, 1)  # a range of nobody (people left meanwhile) still moves the cursor on
 
 
-def _insert_batch(ann, people, title, body, now):
-    """One receipt and one notice for each of `people` (a Person queryset), written set-based: INSERT … SELECT
-    from the people table (two statements per batch, no rows through Python), on SQLite and PostgreSQL alike."""
+def _insert_batch(ann, people, upper, title, body, now):
+    """One receipt for each of `people` (a Person queryset: the batch's id range), then one notice for each receipt
+    of that range, written set-based: INSERT … SELECT (no rows through Python), on SQLite and PostgreSQL alike.
+    Returns the number of recipients written."""
     from django.db import connection
 
     ids_sql, ids_params = people.values("pk").query.sql_with_params()
-    person = connection.ops.quote_name(Person._meta.db_table)
+    q = connection.ops.quote_name
+    person, receipt = q(Person._meta.db_table), q(Receipt._meta.db_table)
     source_type = ContentType.objects.get_for_model(Announcement).pk
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {connection.ops.quote_name(Receipt._meta.db_table)} "
-                    f"(announcement_id, revision, person_id, org_path) "
+        cur.execute(f"INSERT INTO {receipt} (announcement_id, revision, person_id, org_path) "
                     f"SELECT %s, %s, p.id, p.scope_path FROM {person} p WHERE p.id IN ({ids_sql})",
                     [ann.pk, ann.revision, *ids_params])
-        cur.execute(f"INSERT INTO {connection.ops.quote_name(Notice._meta.db_table)} "
+        written = cur.rowcount
+        cur.execute(f"INSERT INTO {q(Notice._meta.db_table)} "
                     f"(person_id, kind, title, body, link, source_type_id, source_id, created_at, read_at) "
-                    f"SELECT p.id, %s, %s, %s, %s, %s, %s, %s, NULL FROM {person} p WHERE p.id IN ({ids_sql})",
+                    f"SELECT r.person_id, %s, %s, %s, %s, %s, %s, %s, NULL FROM {receipt} r "
+                    f"WHERE r.announcement_id = %s AND r.revision = %s AND r.person_id > %s AND r.person_id <= %s",
                     ["announcement", title, body, announcement_link(ann)[:300], source_type, ann.pk, now,
-                     *ids_params])
+                     ann.pk, ann.revision, ann.cursor, upper])
+    return written
 
 
 def write_all(pk, batch=BATCH):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "dangjian.publications",
     "dangjian.metrics",
     "dangjian.workrecords",
+    "dangjian.notices",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",
@@ -175,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
     # reminder window before the month ends, online orders past their time closed.
     "fees-generate-dues": {"task": "dangjian.fees.tasks.generate_month_dues", "schedule": crontab(hour=0, minute=15)},
     "fees-remind-unpaid": {"task": "dangjian.fees.tasks.remind_unpaid", "schedule": crontab(hour=9, minute=0)},
+    # Notices: scheduled reminders of must-read announcements to those who have not read them.
+    "notices-remind-due": {"task": "dangjian.notices.tasks.remind_due", "schedule": crontab(hour=9, minute=30)},
     "fees-close-expired-orders": {"task": "dangjian.fees.pay_tasks.close_expired_orders", "schedule": 300.0},
     # HR post changes: spreadsheets dropped in HR_IMPORT_DIR/<HR system id>/ by HR systems without the API.
     "hr-import-dropped": {"task": "dangjian.hr.tasks.import_dropped", "schedule": crontab(hour=1, minute=30)},

@@ -57,11 +57,6 @@ class MeetingsModule(Module):
         if _may_see_meetings(user):
             entries.append(MenuEntry("meetings", _("Meetings"), reverse("meetings:list"), icon="calendar-event",
                                      order=30))
-        if user.person_id:
-            from .services import unread_count
-
-            entries.append(MenuEntry("notices", _("Notices"), reverse("meetings:notices"), icon="bell",
-                                     side="right", badge=unread_count(user), order=10))
         return entries
 
     def home_cards(self, request):

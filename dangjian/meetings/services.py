@@ -22,11 +22,12 @@ from dangjian.core import richtext
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
+from dangjian.notices.services import notify
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, rules, workfeed
+from . import rules, workfeed
 from .models import (
     Attendance,
     Card,
@@ -37,7 +38,6 @@ from .models import (
     MeetingState,
     MeetingType,
     Minutes,
-    Notice,
     Period,
     Requirement,
 )
@@ -192,10 +192,10 @@ def _describe(meeting):
 
 
 def _notify(meeting, people, kind, title, body):
-    Notice.objects.bulk_create([Notice(person=p, meeting=meeting, kind=kind, title=title[:200], body=body)
-                                for p in people])
-    targets = list(people)
-    transaction.on_commit(lambda: [channels.deliver(p, title, body) for p in targets])
+    """Through the platform's notice service (dangjian.notices): the inbox, then the channels after the commit."""
+    from django.urls import reverse
+
+    notify(people, kind, title, body, link=reverse("meetings:detail", args=[meeting.pk]), source=meeting)
 
 
 def _transition(actor, meeting, action, **changes):
@@ -239,24 +239,6 @@ def send_reminders(moment=None, before=REMINDER_BEFORE):
                     _describe(meeting))
             done += 1
     return done
-
-
-def my_notices(user, limit=50):
-    pid = getattr(user, "person_id", None)
-    if not pid:
-        return Notice.objects.none()
-    return Notice.objects.filter(person_id=pid).select_related("meeting").order_by("-created_at", "-id")[:limit]
-
-
-def unread_count(user):
-    pid = getattr(user, "person_id", None)
-    return Notice.objects.filter(person_id=pid, read_at__isnull=True).count() if pid else 0
-
-
-def mark_read(user):
-    pid = getattr(user, "person_id", None)
-    if pid:
-        Notice.objects.filter(person_id=pid, read_at__isnull=True).update(read_at=timezone.now())
 
 
 @transaction.atomic

@@ -415,13 +415,9 @@ def person_history(request, pk):
                                                      "can_plan": has_perm_anywhere(request.user, MANAGE)})
 
 
-@login_required
 def notices(request):
-    """The user's notices (meeting notices, reminders, leave decisions, cancellations); opening the page reads them."""
-    rows = list(services.my_notices(request.user))
-    unread = {n.pk for n in rows if n.read_at is None}
-    services.mark_read(request.user)
-    return render(request, "meetings/notices.html", {"notices": rows, "unread": unread})
+    """Notices moved to the platform's inbox (dangjian.notices); old links open it."""
+    return redirect("notices:inbox")
 
 
 @login_required

@@ -81,6 +81,21 @@ def tree(db):
     )
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright, launched once per test worker (each test opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    from .test_browser import CHROMIUM
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def api():
     return APIClient()

@@ -51,6 +51,9 @@ MAX_RELIEF_MONTHS = 36
 # ---- helpers ----------------------------------------------------------------------------------------------------
 
 
+MAX_AMOUNT = rules.MAX_MONEY  # the columns hold 12 digits, two after the point
+
+
 def _money(value, field):
     return services.money_arg(value, field)
 

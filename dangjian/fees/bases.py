@@ -596,7 +596,7 @@ def arrears(path, today=None):
 
 def unpaid_dues(path, **filters):
     """The current dues of the subtree at `path` still owed without a valid reason (OWING_Q and not VALID_REASON_Q):
-    what the to-do list, the reminders and the lapse flag count."""
+    what the to-do list's unpaid members and the lapse flag count."""
     return dues_with_paid(path, **filters).filter(OWING_Q).exclude(VALID_REASON_Q)
 
 

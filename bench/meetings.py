@@ -43,7 +43,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dangjian.audit import chain  # noqa: E402
-from dangjian.core.scale import ROOT_CODE  # noqa: E402
+from dangjian.home.scale import ROOT_CODE  # noqa: E402
 from dangjian.meetings import services, tally  # noqa: E402
 from dangjian.meetings.models import (  # noqa: E402
     Attendance,

@@ -27,7 +27,7 @@ from django.db import connection  # noqa: E402
 from dangjian.accounts import rules as perms  # noqa: E402
 from dangjian.accounts.models import Post, User  # noqa: E402
 from dangjian.accounts.scoping import Scope  # noqa: E402
-from dangjian.core.scale import ROOT_CODE  # noqa: E402
+from dangjian.home.scale import ROOT_CODE  # noqa: E402
 from dangjian.orgs.models import Organization, OrgType  # noqa: E402
 from dangjian.people import queries  # noqa: E402
 from dangjian.people.models import Person  # noqa: E402

@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.people",
     "dangjian.accounts",
+    "dangjian.workdays",
+    "dangjian.publications",
+    "dangjian.metrics",
+    "dangjian.workrecords",
+    "dangjian.notices",
     "dangjian.transfers",
     "dangjian.meetings",
     "dangjian.talks",
@@ -79,7 +84,9 @@ INSTALLED_APPS = [
     "dangjian.learning",
     "dangjian.regulations",
     "dangjian.fees",
+    "dangjian.hr",
     "dangjian.api",
+    "dangjian.home",  # the top floor: composes the home page, menu and demo from the modules
 ]
 
 MIDDLEWARE = [
@@ -111,7 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "dangjian.core.context_processors.platform",
+                "dangjian.home.context_processors.platform",
             ],
         },
     }
@@ -169,8 +176,13 @@ CELERY_BEAT_SCHEDULE = {
     # reminder window before the month ends, online orders past their time closed.
     "fees-generate-dues": {"task": "dangjian.fees.tasks.generate_month_dues", "schedule": crontab(hour=0, minute=15)},
     "fees-remind-unpaid": {"task": "dangjian.fees.tasks.remind_unpaid", "schedule": crontab(hour=9, minute=0)},
+    # Notices: scheduled reminders of must-read announcements to those who have not read them.
+    "notices-remind-due": {"task": "dangjian.notices.tasks.remind_due", "schedule": crontab(hour=9, minute=30)},
     "fees-close-expired-orders": {"task": "dangjian.fees.pay_tasks.close_expired_orders", "schedule": 300.0},
+    # HR post changes: spreadsheets dropped in HR_IMPORT_DIR/<HR system id>/ by HR systems without the API.
+    "hr-import-dropped": {"task": "dangjian.hr.tasks.import_dropped", "schedule": crontab(hour=1, minute=30)},
 }
+HR_IMPORT_DIR = Path(os.environ.get("HR_IMPORT_DIR", VAR_DIR / "hr-import"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -188,7 +200,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lock-out after repeated failures (django-axes): 5 failures per login name, 15 minutes.

@@ -51,7 +51,7 @@ def test_login_page_renders(client, db):
 @pytest.mark.parametrize("username", ["wangwu", " wangwu ", "13955556666", "139 5555 6666", "１３９５５５５６６６６"])
 def test_login_with_username_or_phone(client, user, username):
     response = login(client, username)
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("home:home")
     assert logged_in_as(client) == str(user.pk)
 
 
@@ -142,7 +142,7 @@ def test_password_change_requires_the_old_password(client, user):
     assert response.status_code == 200 and "new_password2" in response.context["form"].errors
     response = client.post(url, {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
                            follow=True)
-    assert response.redirect_chain[-1][0] == reverse("core:home")
+    assert response.redirect_chain[-1][0] == reverse("home:home")
     assert "Your password has been changed." in response.content.decode()
     user.refresh_from_db()
     assert user.check_password(new) and not user.check_password(PASSWORD)

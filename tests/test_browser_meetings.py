@@ -2,7 +2,6 @@
 desktop, a member scans its code with a phone-sized browser and taps once, and the screen's live attendance
 updates by itself."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -10,21 +9,24 @@ from django.utils import timezone
 
 from dangjian.meetings import services
 
-from .test_browser import CHROMIUM, PHONE, _shot
+from .test_browser import PHONE, _shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
+def browser(chromium):
+    """The worker's browser (launched once, tests/conftest.py); the contexts a test opens are closed after it."""
+    contexts = []
+    new_context = chromium.new_context
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    def opened(**kwargs):
+        contexts.append(new_context(**kwargs))
+        return contexts[-1]
+
+    yield type("Browser", (), {"new_context": staticmethod(opened), "version": chromium.version})()
+    for context in contexts:
+        context.close()
 
 
 def _login(page, url, username):

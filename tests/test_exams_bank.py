@@ -620,20 +620,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 @pytest.fixture
-def phone():
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    chromium = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    assert os.path.exists(chromium), f"{chromium} is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="zh-CN", **PHONE)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(chromium):  # the worker's browser, launched once (tests/conftest.py)
+    context = chromium.new_context(locale="zh-CN", **PHONE)
+    yield context.new_page()
+    context.close()
 
 
 def _fits(page, name):

@@ -451,11 +451,9 @@ def test_awards_are_scoped_to_the_readers_organisations(client, month, opened):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1366, 768)])
-def test_the_big_screen_fits_and_updates_itself(live_server, month, width, height):
+def test_the_big_screen_fits_and_updates_itself(live_server, month, width, height, chromium):
     import os
     import re
-
-    from playwright.sync_api import sync_playwright
 
     t = month
     opened = comp.open_competition(t.users.committee, t.committee, MONTH)
@@ -463,12 +461,9 @@ def test_the_big_screen_fits_and_updates_itself(live_server, month, width, heigh
     now = timezone.now()
     attempt, _ = comp.enter_final(t.users.member2, opened, now=now)
     answer(t.users.member2, attempt, right=1, wrong=1, now=now)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    chromium = os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium")
-    assert os.path.exists(chromium), f"{chromium} is missing: apt-get install chromium"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}).new_page()
+    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", "committee")
         page.fill("input[name=password]", "dangjian-demo")
@@ -488,7 +483,8 @@ def test_the_big_screen_fits_and_updates_itself(live_server, month, width, heigh
         if folder:
             os.makedirs(folder, exist_ok=True)
             page.screenshot(path=os.path.join(folder, f"competition-screen-{width}.png"))
-        browser.close()
+    finally:
+        context.close()
     assert final.finalists.count() == 2
 
 

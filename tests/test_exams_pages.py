@@ -258,7 +258,7 @@ def test_a_members_history_for_those_who_read_the_branch(client, exam):
 def test_a_members_home_page_shows_the_months_exams(client, exam):
     _results(exam)
     client.force_login(exam.users.member1)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home:home")).content.decode()
     assert 'id="exam-glance"' in page and 'data-glance-tier="A"' in page and "100" in page
 
 

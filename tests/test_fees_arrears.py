@@ -9,7 +9,7 @@ import pytest
 from dangjian.accounts.models import Role
 from dangjian.fees import bases, services, tasks
 from dangjian.fees.models import FeeSettings, Payment
-from dangjian.meetings.models import Notice
+from dangjian.notices.models import Notice
 
 from .factories import give_post, make_person, make_user
 

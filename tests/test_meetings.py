@@ -19,14 +19,22 @@ from dangjian.meetings.models import (
     MeetingState,
     MeetingType,
     Minutes,
-    Notice,
     Requirement,
 )
+from dangjian.notices import services as notices
+from dangjian.notices.models import Notice
 
 from .conftest import api_as
 from .factories import make_person
 
 pytestmark = pytest.mark.django_db
+
+
+def notices_of(meeting):
+    """The notices about `meeting` (in the platform inbox, dangjian.notices)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Notice.objects.filter(source_type=ContentType.objects.get_for_model(Meeting), source_id=meeting.pk)
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +69,7 @@ def test_plan_invites_the_branch_members_and_notifies_them(tree, django_capture_
     invited = set(meeting.attendances.values_list("person__name", flat=True))
     assert invited == {"委员会书记", "支部书记一", "小组长一", "普通党员一", "普通党员二"}  # the group's members too
     assert set(meeting.types.values_list("code", flat=True)) == {"theme_day", "lesson"}
-    assert Notice.objects.filter(meeting=meeting, kind="notice").count() == 5
+    assert notices_of(meeting).filter(kind="notice").count() == 5
     assert "支委会" in caplog.text  # the console channel
     assert AuditEntry.objects.filter(model="meetings.meeting", object_id=str(meeting.pk), action="create").exists()
 
@@ -328,9 +336,9 @@ def test_reminders_go_once_to_those_expected(tree):
     services.decide_leave(tree.users.branch1, Attendance.objects.get(meeting=soon, person=tree.member1), True)
     assert services.send_reminders() == 1
     assert services.send_reminders() == 0  # claimed: a second run (or a second worker) reminds nobody again
-    reminded = set(Notice.objects.filter(meeting=soon, kind="reminder").values_list("person__name", flat=True))
+    reminded = set(notices_of(soon).filter(kind="reminder").values_list("person__name", flat=True))
     assert reminded == {"委员会书记", "支部书记一", "小组长一", "普通党员二"}  # not the one on approved leave
-    assert not Notice.objects.filter(meeting=later, kind="reminder").exists()
+    assert not notices_of(later).filter(kind="reminder").exists()
     from dangjian.meetings.tasks import send_reminders
 
     assert send_reminders.delay().get() == 0
@@ -339,12 +347,15 @@ def test_reminders_go_once_to_those_expected(tree):
 def test_notices_page_reads_them(client, tree):
     plan(tree)
     client.force_login(tree.users.member1)
-    assert services.unread_count(tree.users.member1) == 1
+    assert notices.unread_count(tree.users.member1) == 1
     home = client.get("/")
     assert 'data-unread="1"' in home.content.decode()
-    page = client.get("/meetings/notices/")
+    old = client.get("/meetings/notices/")  # the old address still opens the inbox
+    assert old.status_code == 302 and old["Location"] == "/notices/"
+    page = client.get(old["Location"])
     assert page.status_code == 200 and len(page.context["notices"]) == 1
-    assert services.unread_count(tree.users.member1) == 0
+    assert page.context["notices"][0].link == f"/meetings/{Meeting.objects.get().pk}/"
+    assert notices.unread_count(tree.users.member1) == 0
 
 
 def test_periods_still_to_come_ask_for_nothing_yet(tree):

@@ -291,10 +291,11 @@ def test_home_shows_my_next_meetings_and_the_year_at_a_glance(client, tree):
     plan(tree, topic="下周主题党日")
     client.force_login(tree.users.member1)
     page = client.get("/")
-    assert [a.meeting.topic for a in page.context["upcoming"]] == ["下周主题党日"]
+    cards = {c.key: c.context for c in page.context["cards"]}
+    assert [a.meeting.topic for a in cards["meetings.upcoming"]["upcoming"]] == ["下周主题党日"]
     assert "下周主题党日" in page.content.decode()
     client.force_login(tree.users.committee)
     page = client.get("/")
-    totals = page.context["meetings"]["totals"]
+    totals = {c.key: c.context for c in page.context["cards"]}["meetings.glance"]["meetings"]["totals"]
     assert sum(totals.values()) == 3  # two branches and a group have required meetings
     assert 'id="meeting-glance"' in page.content.decode()

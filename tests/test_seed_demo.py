@@ -1,4 +1,7 @@
-"""The demo organisation: idempotent, consistent, with accounts whose scopes are what the README promises."""
+"""The demo organisation: idempotent, consistent, with accounts whose scopes are what the README promises.
+
+The tests read the demo seeded once per worker (the `demo` fixture of tests/conftest.py); each runs in its own
+savepoint, so what one writes is gone for the next."""
 
 from datetime import date, timedelta
 
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 from dangjian.accounts.models import Post, Role, User
 from dangjian.accounts.scoping import has_perm, scoped
 from dangjian.audit import chain
-from dangjian.core import demo
+from dangjian.home import demo as core_demo
 from dangjian.orgs.models import Organization, OrgType
 from dangjian.orgs.services import subtree_warnings
 from dangjian.people import rules as people_rules
@@ -28,15 +31,13 @@ def _counts():
 
 
 @pytest.fixture
-def seeded(db):
-    demo.seed_demo()
-    return Organization.objects.get(code=demo.COMMITTEE_CODE)
+def seeded(demo):
+    return demo.root
 
 
-def test_seed_demo_builds_the_organisation_and_is_idempotent(db, capsys):
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    assert "committee" in out and "masses1" in out and demo.DEMO_PASSWORD in out
+def test_seed_demo_builds_the_organisation_and_is_idempotent(demo, capsys):
+    out = demo.output  # what `manage.py seed_demo` printed when it seeded the empty database
+    assert "committee" in out and "masses1" in out and core_demo.DEMO_PASSWORD in out
     first = _counts()
     assert first["Organization"] >= 40 and 250 <= first["Person"] <= 350
     call_command("seed_demo")
@@ -46,7 +47,7 @@ def test_seed_demo_builds_the_organisation_and_is_idempotent(db, capsys):
         assert translation.gettext("Demo data already loaded.") in capsys.readouterr().out
     assert _counts() == first
 
-    root = Organization.objects.get(code=demo.COMMITTEE_CODE)
+    root = Organization.objects.get(code=core_demo.COMMITTEE_CODE)
     assert root.org_type == OrgType.COMMITTEE and root.depth == 1
     types = {t: Organization.objects.filter(path__startswith=root.path, org_type=t).count() for t in OrgType.values}
     assert 2 <= types[OrgType.GENERAL_BRANCH] <= 3 and 14 <= types[OrgType.BRANCH] <= 16
@@ -63,9 +64,9 @@ def test_seed_demo_builds_the_organisation_and_is_idempotent(db, capsys):
 
 def test_demo_accounts_log_in_with_the_stated_scope(seeded, client):
     users = {u.username: u for u in User.objects.select_related("person__org")}
-    for username in demo.ACCOUNTS:
+    for username in core_demo.ACCOUNTS:
         client.logout()
-        response = client.post(reverse("accounts:login"), {"username": username, "password": demo.DEMO_PASSWORD})
+        response = client.post(reverse("accounts:login"), {"username": username, "password": core_demo.DEMO_PASSWORD})
         assert response.status_code == 302, username
     committee, branch1, branch2 = users["committee"], users["branch1"], users["branch2"]
     post1 = Post.objects.active().get(person=branch1.person, role=Role.SECRETARY)
@@ -85,8 +86,8 @@ def test_demo_accounts_log_in_with_the_stated_scope(seeded, client):
     masses1 = users["masses1"].person
     assert masses1.political_status == PoliticalStatus.MASSES and not Post.objects.filter(person=masses1).exists()
     assert users["admin"].is_superuser and users["admin"].person is None
-    rows = {r[0]: r for r in demo.account_rows()}
-    assert set(rows) == set(demo.ACCOUNTS)
+    rows = {r[0]: r for r in core_demo.account_rows()}
+    assert set(rows) == set(core_demo.ACCOUNTS)
     assert branch1.person.name in rows["branch1"][1]
 
 
@@ -116,7 +117,7 @@ def _check_person_dates(p):
     if p["candidate_on"] and p["activist_on"]:
         assert p["candidate_on"] >= p["activist_on"] + timedelta(days=365), p
     if cat == "full":
-        assert p["full_date"] == demo.add_years(p["join_date"], 1), p
+        assert p["full_date"] == core_demo.add_years(p["join_date"], 1), p
     else:
         assert p["full_date"] is None, p
     number = p.get("id_number")
@@ -143,10 +144,10 @@ def test_every_seeded_person_has_consistent_dates(seeded):
 @hypothesis_settings(max_examples=15, deadline=None)
 @given(st.dates(min_value=date(2024, 1, 1), max_value=date(2040, 12, 31)))
 def test_plan_is_consistent_whatever_the_day(today):
-    plan = demo.build_plan(today)
+    plan = core_demo.build_plan(today)
     numbers = [p.data["id_number"] for p in plan]
     assert len(set(numbers)) == len(numbers)
-    assert numbers == [p.data["id_number"] for p in demo.build_plan(today + timedelta(days=400))]  # stable
+    assert numbers == [p.data["id_number"] for p in core_demo.build_plan(today + timedelta(days=400))]  # stable
     for p in plan:
         _check_person_dates(p.data)
         assert all(p.data[f] is None or p.data[f] <= today
@@ -180,3 +181,17 @@ def test_demo_party_fees(seeded):
         assert HandOver.objects.filter(state="received").exists()
         assert LedgerEntry.objects.filter(org=seeded, purpose="handover_in").exists()
     assert seed_fees(seeded) == 0
+
+
+@pytest.mark.parametrize("step", ["write", "read"])
+def test_what_a_test_writes_to_the_shared_demo_is_gone_for_the_next(demo, step):
+    """The two steps run one after the other on the same seeded demo: the first renames the committee and removes
+    a branch's people, the second (in the same worker, or seeded afresh in another) finds them as seeded."""
+    people = Person.objects.filter(org__path__startswith=demo.root.path)
+    assert demo.root.name != "renamed" and people.count() >= 250 and demo.seedings >= 1
+    if step == "write":
+        Organization.objects.filter(pk=demo.root.pk).update(name="renamed")
+        FlowRecord.objects.all().delete()
+        assert Organization.objects.get(pk=demo.root.pk).name == "renamed" and not FlowRecord.objects.exists()
+    else:
+        assert FlowRecord.objects.exists()

@@ -9,7 +9,7 @@ from django.db.models import Count
 from dangjian.accounts.models import Post
 from dangjian.audit import chain
 from dangjian.audit.models import AuditEntry
-from dangjian.core import scale
+from dangjian.home import scale
 from dangjian.orgs.models import PATH_STEP, Organization, OrgType
 from dangjian.orgs.rules import placement_error
 from dangjian.people import crypto

@@ -135,3 +135,27 @@ def own_person_q(user):
 def own_org_q(user):
     scope = scope_for(user)
     return Q(path__in=scope.own_paths) if scope.own_paths else None
+
+
+def scope_roots(user, perm=None):
+    """The top organisations of the user's scope for ``perm`` (reading organisations by default), minimal and in
+    tree order — the roots the home page's cards and the figures start from. Cached on the user for the request."""
+    from dangjian.orgs.models import Organization, OrgStatus
+
+    from .rules import ORGS_READ
+
+    perm = perm or ORGS_READ
+    cache = getattr(user, "_dangjian_roots", None)
+    if cache is None:
+        cache = {}
+        if getattr(user, "is_authenticated", False):
+            user._dangjian_roots = cache
+    if perm not in cache:
+        scope = scope_for(user)
+        if scope.superuser:
+            roots = Organization.objects.filter(parent__isnull=True, status=OrgStatus.ACTIVE)
+        else:
+            prefixes = scope.prefixes(perm)
+            roots = Organization.objects.filter(path__in=prefixes) if prefixes else Organization.objects.none()
+        cache[perm] = list(roots.order_by("path"))
+    return cache[perm]

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts.decorators import require_anywhere
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere
 from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import add_domain_error
@@ -56,8 +56,7 @@ def round_list(request):
 @login_required
 def round_new(request):
     user = request.user
-    if not has_perm_anywhere(user, MANAGE):
-        raise Http404
+    require_anywhere(user, MANAGE)
     orgs = active_orgs_for(user, MANAGE)
     by_id = {o.pk: o for o in orgs}
     if request.method == "POST":

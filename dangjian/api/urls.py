@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from dangjian.meetings import api as meetings_api
+from dangjian.core.modules import modules
 
 from . import auth, views
 
@@ -25,17 +25,11 @@ class DocsView(SpectacularSwaggerView):
 router = SimpleRouter()
 router.register("orgs", views.OrgViewSet, basename="org")
 router.register("people", views.PersonViewSet, basename="person")
-router.register("meetings", meetings_api.MeetingViewSet, basename="meeting")
 
 urlpatterns = [
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("auth/logout", auth.LogoutView.as_view(), name="logout"),
-    path("meetings/<int:pk>/checkins", meetings_api.CardCheckinView.as_view(), name="meeting-checkins"),
-    path("meetings/checkin", meetings_api.QrCheckinView.as_view(), name="meeting-checkin"),
-    path("exams/", include("dangjian.exams.api_urls")),
-    path("learning/", include("dangjian.learning.api_urls")),
-    path("regulations/", include("dangjian.regulations.api_urls")),
-    path("fees/", include("dangjian.fees.api_urls")),
+    *(path(m.api_prefix, include(m.api_urls)) for m in modules() if m.api_urls),  # each module's API
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm_anywhere, scoped
+from dangjian.accounts.decorators import require_anywhere
+from dangjian.accounts.scoping import get_scoped_or_404, scoped
 from dangjian.orgs.models import PATH_STEP, Organization
 
 from .mixins import AuditedModel
@@ -112,8 +113,7 @@ def _page(request, queryset):
 
 
 def _visible(user):
-    if not has_perm_anywhere(user, perms.AUDIT_READ):
-        raise Http404
+    require_anywhere(user, perms.AUDIT_READ)
     return scoped(AuditEntry.objects.all(), user, perms.AUDIT_READ)
 
 

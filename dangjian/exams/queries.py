@@ -93,6 +93,25 @@ def participation(org, month):
     return total, list(per_child.values())
 
 
+def best_by_org(prefix, months, members=True):
+    """[(organisation path, person-months answered, Σ of those best scores)] of the months `months` (first days)
+    under `prefix`: each person's best score of a month over the tiers (the score that counts in the ranking),
+    in the organisation where they answered. One grouped query over MonthlyResult (a row per person, month, tier)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(MonthlyResult._meta.db_table)
+    marks = ", ".join(["%s"] * len(months))
+    sql = f"""
+        SELECT org_path, COUNT(*), SUM(best) FROM (
+            SELECT person_id, month, MAX(org_path) AS org_path, MAX(score) AS best FROM {table}
+            WHERE month IN ({marks}) AND is_member = %s AND org_path LIKE %s
+            GROUP BY person_id, month
+        ) b GROUP BY org_path"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [*months, members, prefix + "%"])
+        return cur.fetchall()
+
+
 def rate(part, whole):
     return round(100 * part / whole, 1) if whole else None
 

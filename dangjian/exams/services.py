@@ -25,7 +25,7 @@ from dangjian.orgs.models import Organization, OrgStatus, lineage
 from dangjian.people.codes import MEMBER_STATUSES
 from dangjian.people.models import Person
 
-from . import buffer, rules
+from . import buffer, rules, workfeed
 from .models import (
     TIER_RANK,
     Attempt,
@@ -370,7 +370,9 @@ def monthly_sets_job(today=None):
     now = timezone.now()
     done["opened"] = MonthlySet.objects.filter(month__lte=month, month__gte=month, state=SetState.DRAFT).update(
         state=SetState.OPEN, opened_at=now)
-    done["closed"] = MonthlySet.objects.filter(month__lt=month, state=SetState.OPEN).update(state=SetState.CLOSED)
+    closing = list(MonthlySet.objects.filter(month__lt=month, state=SetState.OPEN).values_list("pk", flat=True))
+    done["closed"] = MonthlySet.objects.filter(pk__in=closing, state=SetState.OPEN).update(state=SetState.CLOSED)
+    workfeed.feed_closed(closing)  # the closed months appear in the work ledger
     return done
 
 

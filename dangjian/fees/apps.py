@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class FeesConfig(AppConfig):
     name = "dangjian.fees"
+    platform_module = "dangjian.fees.module.FeesModule"
     verbose_name = _("Party fees")
 
     def ready(self):

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scope_for, scoped
+from dangjian.accounts.decorators import require_anywhere
+from dangjian.accounts.scoping import has_perm, scope_for, scoped
 from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.forms import DATE, StyledForm, add_domain_error
 from dangjian.orgs.models import lineage
@@ -321,8 +322,7 @@ def _visible_campaigns(user):
 def campaigns(request):
     """The yearly base adjustments the user can see, and opening one (fees:manage)."""
     user = request.user
-    if not has_perm_anywhere(user, READ):
-        raise Http404
+    require_anywhere(user, READ)
     orgs = active_orgs_for(user, MANAGE)
     form = None
     if orgs:

@@ -705,20 +705,21 @@ def reminder_title(month):
 
 
 def remind_unpaid(today=None):
-    """A notice (meetings.Notice, kind "fees") to each member with this month's dues unpaid, when the month is in
+    """A notice (dangjian.notices, kind "fees") to each member with this month's dues unpaid, when the month is in
     their organisation's reminder window; once a month (a member already sent this month's notice is skipped).
     Returns the number of notices sent."""
     from django.conf import settings as django_settings
+    from django.urls import reverse
     from django.utils import translation
 
-    from dangjian.meetings.models import Notice
+    from dangjian.notices.services import already_notified, notify_each
 
     today = today or timezone.localdate()
     month = rules.month_start(today)
     resolve = _settings_resolver("")
     with translation.override(getattr(django_settings, "LANGUAGE_CODE", "zh-hans")):
         title = reminder_title(month)
-        sent = Notice.objects.filter(person_id=OuterRef("person_id"), kind="fees", title=title)
+        sent = already_notified(OuterRef("person_id"), "fees", title)
         rows = (dues_with_paid("", month=month, amount__gt=0).filter(paid__lt=F("amount"))
                 .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED)
                 .exclude(Exists(sent))
@@ -730,7 +731,6 @@ def remind_unpaid(today=None):
             body = _("%(month)s: %(owed)s yuan of Party fees are outstanding. Please pay by %(end)s, online or to "
                      "your branch's fee collector.") % {"month": f"{month:%Y-%m}", "owed": amount - paid,
                                                        "end": rules.month_end(today).isoformat()}
-            notices.append(Notice(person_id=person_id, kind="fees", title=title[:200], body=body))
+            notices.append((person_id, title, body))
     with transaction.atomic():
-        Notice.objects.bulk_create(notices)
-    return len(notices)
+        return notify_each(notices, "fees", link=reverse("fees:home"), deliver=False)

@@ -35,7 +35,7 @@ from dangjian.core.errors import ConflictError, DomainError, check_version
 from dangjian.core.text import clean_text
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 
-from . import rules, services
+from . import rules, services, workfeed
 from .models import Direction, HandOver, HandOverState, LedgerEntry, Payment, Purpose
 
 ZERO = Decimal("0.00")
@@ -239,6 +239,7 @@ def receive(actor, ho, expected_version=None):
             purpose=Purpose.HANDOVER_IN, amount=ho.amount, handover=ho, recorded_by=acting_user(actor),
             description=(_("Handed over by %(org)s, %(first)s – %(last)s") % {
                 "org": ho.org.name, "first": f"{ho.period_from:%Y-%m}", "last": f"{ho.period_to:%Y-%m}"})[:300])
+    workfeed.feed(ho)  # the months closed appear in the work ledger (no amounts)
     return ho
 
 

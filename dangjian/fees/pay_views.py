@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm, has_perm_anywhere, scoped
+from dangjian.accounts.decorators import require_anywhere
+from dangjian.accounts.scoping import get_scoped_or_404, has_perm, scoped
 from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import StyledForm, add_domain_error
 from dangjian.people.models import Person
@@ -243,8 +244,7 @@ def record(request):
     """A collector records cash or a transfer for a member (?person=<id>&month=YYYY-MM preselects): the months
     still owed with their outstanding amounts, which may be lowered, a voluntary extra, the date and a note."""
     user = request.user
-    if not has_perm_anywhere(user, perms.FEES_COLLECT):
-        raise Http404
+    require_anywhere(user, perms.FEES_COLLECT)
     raw = request.POST.get("person") if request.method == "POST" else request.GET.get("person")
     if not raw:
         return _pick_person(request)

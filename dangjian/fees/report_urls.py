@@ -14,4 +14,5 @@ urlpatterns = [
     path("ledger/add/", views.ledger_add, name="ledger_add"),
     path("ledger/<int:pk>/reverse/", views.ledger_reverse, name="ledger_reverse"),
     path("disclosure/", views.disclosure, name="disclosure"),
+    path("disclosure/publish/", views.disclosure_publish, name="disclosure_publish"),
 ]

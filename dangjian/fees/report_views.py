@@ -17,13 +17,15 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm, has_perm_anywhere
+from dangjian.accounts.decorators import require_anywhere
+from dangjian.accounts.scoping import get_scoped_or_404, has_perm
 from dangjian.core.errors import ConflictError, DomainError, messages_of
 from dangjian.core.text import int_param, year_param
 from dangjian.orgs.forms import DATE, StyledForm, add_domain_error
 from dangjian.orgs.models import PATH_STEP, Organization
 from dangjian.orgs.services import PICKER_FIELDS, active_orgs_for, pick_org
 
+from . import disclosure as fee_disclosure
 from . import handover, ledger, reports
 from .models import Direction, HandOver, HandOverState, LedgerEntry, Payment, Purpose
 
@@ -109,8 +111,7 @@ class ReasonForm(StyledForm):
 def handovers(request):
     """Hand-overs from and to the organisations in the user's subtrees; those awaiting the user's receipt first."""
     user = request.user
-    if not has_perm_anywhere(user, perms.FEES_READ):
-        raise Http404
+    require_anywhere(user, perms.FEES_READ)
     qs = handover.visible(user).select_related("org", "to_org").order_by("-handed_on", "-id")
     state = request.GET.get("state") if request.GET.get("state") in HandOverState.values else ""
     if state:
@@ -329,4 +330,24 @@ def disclosure(request):
         collection = reports.total_of(list(reports.by_child(org.path, date(year, 1, 1), last).values()))
     return render(request, "fees/reports/disclosure.html", {
         "org": org, "orgs": _org_choices(orgs), "year": year, "summary": ledger.summary(org, year),
-        "collection": collection, "years": list(range(today.year, today.year - 6, -1))})
+        "collection": collection, "years": list(range(today.year, today.year - 6, -1)),
+        "disclosed": fee_disclosure.published(org, year),
+        "can_publish": has_perm(user, perms.FEES_MANAGE, org) and has_perm(user, perms.PUBLICATIONS_MANAGE, org)})
+
+
+@login_required
+@require_POST
+def disclosure_publish(request):
+    """Publish the year's disclosure to the organisation's members (a publication of kind fee_disclosure)."""
+    user = request.user
+    org = get_scoped_or_404(Organization.objects.all(), user, perms.FEES_MANAGE, pk=int_param(request.POST.get("org")))
+    year = _year(request.POST.get("year"))
+    try:
+        pub = fee_disclosure.publish(user, org, year)
+    except ValidationError as exc:
+        for m in messages_of(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("The disclosure was published to the members."))
+        return redirect("publications:detail", pub.pk)
+    return redirect(f"{reverse('fees:disclosure')}?org={org.pk}&year={year}")

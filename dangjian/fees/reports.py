@@ -173,6 +173,15 @@ def by_child(root_path, first, last):
     return out
 
 
+def by_org(prefix, first, last):
+    """[(organisation path, due, paid)] for the dues months first..last of the members under `prefix` (a path, ""
+    for every organisation), each organisation for the members held directly in it — the report's figures (paid
+    capped at each member's month's dues) at the finest grain, for the platform figures (fees/metrics.py), which
+    add them up over subtrees. One query."""
+    params = {**_params(prefix, first, last), "n": 255}
+    return [(k, dec(due), dec(paid)) for k, _members, _fully, due, paid, _outstanding in _rows(_BY_CHILD_SQL, params)]
+
+
 def report(root, first, last):
     """The report of `root`'s subtree for the dues months `first`..`last` (first days). At most six queries."""
     first, last = rules.month_start(first), rules.month_start(last)

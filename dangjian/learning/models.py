@@ -52,7 +52,7 @@ class LearningItem(AuditedModel, VersionedModel):
     kind = models.CharField(pgettext_lazy("learning", "kind"), max_length=10, choices=ItemKind.choices)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
-    body = models.TextField(_("text"), blank=True)  # sanitised HTML (meetings/richtext.py)
+    body = models.TextField(_("text"), blank=True)  # sanitised HTML (core/richtext.py)
     file = models.FileField(_("file"), upload_to=_upload_to, blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     file_size = models.PositiveIntegerField(_("size"), default=0)

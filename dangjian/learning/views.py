@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.accounts.decorators import require_anywhere
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.core.errors import ConflictError, messages_of
 from dangjian.core.text import int_param, year_param
@@ -143,8 +144,7 @@ def credits(request):
 def manage(request):
     """The items of the organisations I manage, newest first, with how many completed each."""
     user = request.user
-    if not has_perm_anywhere(user, MANAGE):
-        raise Http404
+    require_anywhere(user, MANAGE)
     form = ItemFilterForm(request.GET or None)
     done = (Progress.objects.filter(item=OuterRef("pk"), completed_at__isnull=False).values("item")
             .annotate(n=Count("pk")).values("n"))

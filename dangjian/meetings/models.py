@@ -254,29 +254,6 @@ class Device(AuditedModel):
         return self.org.path
 
 
-class Notice(models.Model):
-    """A message to a person in the platform (and through the configured channels)."""
-
-    person = models.ForeignKey("people.Person", verbose_name=_("person"), on_delete=models.CASCADE,
-                               related_name="notices")
-    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="notices")
-    kind = models.CharField(_("kind"), max_length=20)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["person", "read_at"], name="notice_person_idx")]
-
-    def __str__(self):
-        return self.title
-
-
 def _upload_to(instance, filename):
     from django.utils import timezone
 

@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, require, scope_for, scoped
 from dangjian.audit import chain
+from dangjian.core import richtext
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
+from dangjian.notices.services import notify
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, richtext, rules
+from . import rules, workfeed
 from .models import (
     Attendance,
     Card,
@@ -36,7 +38,6 @@ from .models import (
     MeetingState,
     MeetingType,
     Minutes,
-    Notice,
     Period,
     Requirement,
 )
@@ -191,10 +192,10 @@ def _describe(meeting):
 
 
 def _notify(meeting, people, kind, title, body):
-    Notice.objects.bulk_create([Notice(person=p, meeting=meeting, kind=kind, title=title[:200], body=body)
-                                for p in people])
-    targets = list(people)
-    transaction.on_commit(lambda: [channels.deliver(p, title, body) for p in targets])
+    """Through the platform's notice service (dangjian.notices): the inbox, then the channels after the commit."""
+    from django.urls import reverse
+
+    notify(people, kind, title, body, link=reverse("meetings:detail", args=[meeting.pk]), source=meeting)
 
 
 def _transition(actor, meeting, action, **changes):
@@ -240,24 +241,6 @@ def send_reminders(moment=None, before=REMINDER_BEFORE):
     return done
 
 
-def my_notices(user, limit=50):
-    pid = getattr(user, "person_id", None)
-    if not pid:
-        return Notice.objects.none()
-    return Notice.objects.filter(person_id=pid).select_related("meeting").order_by("-created_at", "-id")[:limit]
-
-
-def unread_count(user):
-    pid = getattr(user, "person_id", None)
-    return Notice.objects.filter(person_id=pid, read_at__isnull=True).count() if pid else 0
-
-
-def mark_read(user):
-    pid = getattr(user, "person_id", None)
-    if pid:
-        Notice.objects.filter(person_id=pid, read_at__isnull=True).update(read_at=timezone.now())
-
-
 @transaction.atomic
 def cancel_meeting(actor, meeting, reason):
     require(actor, MANAGE, meeting.org_path)
@@ -286,8 +269,10 @@ def record_minutes(actor, meeting, text, resolutions="", moment=None):
     action = rules.Action.AMEND if meeting.state == MeetingState.RECORDED else rules.Action.RECORD
     meeting = _transition(actor, meeting, action)
     last = meeting.minutes.order_by("-revision").values_list("revision", flat=True).first() or 0
-    return Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
-                                  written_by=acting_user(actor))
+    minutes = Minutes.objects.create(meeting=meeting, revision=last + 1, text=text, resolutions=resolutions,
+                                     written_by=acting_user(actor))
+    workfeed.feed(meeting)  # the meeting appears in the work ledger (支部工作动态)
+    return minutes
 
 
 # ---- leave -----------------------------------------------------------------------------------------------------
@@ -551,6 +536,26 @@ def member_history(person, start=None, end=None):
     excused = sum(1 for r in held if not r.checked_in_at and r.leave == LeaveState.APPROVED)
     return {"rows": rows, "held": len(held), "attended": attended, "excused": excused,
             "rate": round(100 * attended / len(held)) if held else None}
+
+
+def attendance_by_org(path, start, stop, now=None):
+    """[(host organisation's path, invited, signed in)] over the meetings under `path` held in [start, stop) —
+    started by `now`, not cancelled — the same rule as a member's attendance rate (person_history): invited people
+    (guests aside) who signed in. One grouped query."""
+    from datetime import datetime
+
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    first = timezone.make_aware(datetime(start.year, start.month, start.day))
+    last = min(now, timezone.make_aware(datetime(stop.year, stop.month, stop.day)))
+    rows = (Attendance.objects.filter(expected=True, person__isnull=False, meeting__org_path__startswith=path,
+                                      meeting__starts_at__gte=first, meeting__starts_at__lt=last)
+            .exclude(meeting__state=MeetingState.CANCELLED)
+            .values_list("meeting__org_path").annotate(invited=Count("id"),
+                                                       attended=Count("id", filter=Q(checked_in_at__isnull=False)))
+            .order_by())
+    return list(rows)
 
 
 # ---- compliance ------------------------------------------------------------------------------------------------

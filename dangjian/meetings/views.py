@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
+from dangjian.accounts.decorators import require_anywhere
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, scoped
 from dangjian.core.errors import messages_of
 from dangjian.orgs.forms import add_domain_error
@@ -105,8 +106,7 @@ def meeting_list(request):
 @login_required
 def meeting_new(request):
     user = request.user
-    if not has_perm_anywhere(user, MANAGE):
-        raise Http404
+    require_anywhere(user, MANAGE)
     orgs = active_orgs_for(user, MANAGE)
     by_id = {o.pk: o for o in orgs}
     people = list(scoped(Person.objects.filter(status__in=ON_ROLL), user, READ_PEOPLE).select_related("org")
@@ -376,8 +376,7 @@ def _attendance_xlsx(meeting):
 def compliance(request):
     """Which organisations hold their required meetings, red/amber/green, drilling down to the meetings."""
     user = request.user
-    if not has_perm_anywhere(user, READ):
-        raise Http404
+    require_anywhere(user, READ)
     orgs = active_orgs_for(user, READ)
     form = PeriodForm(request.GET or None, orgs=orgs)
     start, end = form.period()
@@ -416,13 +415,9 @@ def person_history(request, pk):
                                                      "can_plan": has_perm_anywhere(request.user, MANAGE)})
 
 
-@login_required
 def notices(request):
-    """The user's notices (meeting notices, reminders, leave decisions, cancellations); opening the page reads them."""
-    rows = list(services.my_notices(request.user))
-    unread = {n.pk for n in rows if n.read_at is None}
-    services.mark_read(request.user)
-    return render(request, "meetings/notices.html", {"notices": rows, "unread": unread})
+    """Notices moved to the platform's inbox (dangjian.notices); old links open it."""
+    return redirect("notices:inbox")
 
 
 @login_required
@@ -443,8 +438,7 @@ def settings_page(request):
     """An organisation's organisational-life settings: required meetings for its subtree, free meeting types,
     sign-in devices and cards."""
     user = request.user
-    if not has_perm_anywhere(user, MANAGE):
-        raise Http404
+    require_anywhere(user, MANAGE)
     orgs = active_orgs_for(user, MANAGE)
     raw = request.GET.get("org") or request.POST.get("org") or (str(orgs[0].pk) if orgs else "")
     if not (raw.isdigit() and len(raw) < 19):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dangjian.accounts import rules as perms
+from dangjian.accounts.decorators import require_anywhere
 from dangjian.accounts.models import Post, Role
 from dangjian.accounts.scoping import (
     get_scoped_or_404,
@@ -210,8 +211,7 @@ def warnings(request, pk=None):
     if pk is not None:
         roots = [_org_for(request, perms.ORGS_READ, pk)]
     else:
-        if not has_perm_anywhere(user, perms.ORGS_READ):
-            raise Http404
+        require_anywhere(user, perms.ORGS_READ)
         roots = services.scope_roots(user)
     form = WarningFilterForm(request.GET or None)
     code = form.cleaned_data.get("code") if form.is_valid() else ""

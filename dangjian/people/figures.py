@@ -117,6 +117,20 @@ def subtree_sums(prefixes, year, columns=COLUMN_NAMES):
     return {name: int(value or 0) for name, value in zip(columns, values, strict=True)}
 
 
+def by_org(prefix, column):
+    """[(organisation path, count)] of one column for each organisation under `prefix` ("" for all) with a row:
+    the people placed directly in it. For the platform figures (dangjian.metrics), which add them up over
+    subtrees. Columns that depend on the statistical year (age bands) are refused. One query."""
+    from .models import OrgFigures
+
+    if column not in _COLUMN_SET or column.startswith("age_"):
+        raise ValueError(f"not a year-independent figures column: {column!r}")
+    qs = OrgFigures.objects.all()
+    if prefix:
+        qs = qs.filter(org__path__startswith=prefix)
+    return list(qs.values_list("org__path", column).order_by())
+
+
 def add(a, b):
     """Column-wise sum of two rows of counts."""
     return {name: a.get(name, 0) + b.get(name, 0) for name in COLUMN_NAMES}

@@ -282,11 +282,12 @@ def list_counts(user, params, queryset, org_lookup=None):
 
 def person_timeline(person):
     """The person's life in the Party, oldest first: application, activist, candidate, joined, full member
-    (from the Person), transfers, flowing periods and posts held. Three queries, whatever the history."""
+    (from the Person), posts held, and the events the modules contribute (transfers, flowing periods: see
+    Module.person_events). A query per contributing module, whatever the history."""
     from django.utils.translation import gettext as _
 
     from dangjian.accounts.models import Post
-    from dangjian.transfers.models import FlowRecord, Transfer
+    from dangjian.core.modules import modules
 
     events = []
 
@@ -299,15 +300,9 @@ def person_timeline(person):
     add(person.candidate_on, "candidate", _("Made a development candidate"), icon="person-check")
     add(person.join_date, "joined", _("Joined the Party (probationary member)"), icon="flag")
     add(person.full_date, "full", _("Became a full member"), icon="award")
-    for t in Transfer.objects.filter(person=person).select_related("from_org", "to_org").order_by("issued_on"):
-        origin = t.from_org.name if t.from_org else t.external_org
-        target = t.to_org.name if t.to_org else t.external_org
-        add(t.issued_on, "transfer", _("Transfer: %(from)s → %(to)s") % {"from": origin or "—", "to": target or "—"},
-            f"{t.letter_no} · {t.get_state_display()}", icon="arrow-left-right")
-    for f in FlowRecord.objects.filter(person=person).order_by("left_on"):
-        add(f.left_on, "flow", _("Left to %(place)s (flowing member)") % {"place": f.destination}, f.reason,
-            icon="geo-alt")
-        add(f.returned_on, "flow_return", _("Returned from %(place)s") % {"place": f.destination}, icon="house")
+    for module in modules():  # transfers, flowing periods and whatever later modules record of a person
+        for event in module.person_events(person):
+            add(event["date"], event["kind"], event["title"], event.get("detail", ""), icon=event.get("icon", "circle"))
     for p in Post.objects.filter(person=person).select_related("org").order_by("start_date"):
         add(p.start_date, "post", _("%(role)s of %(org)s") % {"role": p.get_role_display(), "org": p.org.name},
             _("until %(date)s") % {"date": p.end_date.isoformat()} if p.end_date else _("current post"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import rules as perms
+from dangjian.accounts.decorators import require_anywhere
 from dangjian.accounts.scoping import (
     get_scoped_or_404,
     has_perm,
@@ -55,15 +56,10 @@ def _per_page(params):
     return value if value in PER_PAGE else PER_PAGE[0]
 
 
-def _require_anywhere(user, perm):
-    if not has_perm_anywhere(user, perm):
-        raise Http404
-
-
 @login_required
 def person_list(request):
     user = request.user
-    _require_anywhere(user, perms.PEOPLE_READ)
+    require_anywhere(user, perms.PEOPLE_READ)
     params = request.GET
     orgs = queries.org_choices(user)
     form = MemberFilterForm(params, orgs=orgs)
@@ -163,7 +159,7 @@ def _groups(user, org=None):
 @login_required
 def person_create(request):
     user = request.user
-    _require_anywhere(user, perms.PEOPLE_WRITE)
+    require_anywhere(user, perms.PEOPLE_WRITE)
     orgs, groups = _write_orgs(user), _groups(user)
     initial = {"ethnicity": "01", "political_status": "full", "status": "normal", "org": request.GET.get("org")}
     form = PersonForm(request.POST or None, orgs=orgs, groups=groups, initial=initial)
@@ -206,7 +202,7 @@ def person_edit(request, pk):
 @login_required
 def export(request):
     user = request.user
-    _require_anywhere(user, perms.PEOPLE_EXPORT)
+    require_anywhere(user, perms.PEOPLE_EXPORT)
     params = request.GET
     qs = scoped(Person.objects.all(), user, perms.PEOPLE_EXPORT)
     qs = queries.filter_people(qs, params, org_lookup=queries.org_lookup_for(user, perms.PEOPLE_EXPORT))
@@ -233,7 +229,7 @@ def _import_orgs(user):
 
 @login_required
 def import_template(request):
-    _require_anywhere(request.user, perms.PEOPLE_IMPORT)
+    require_anywhere(request.user, perms.PEOPLE_IMPORT)
     response = HttpResponse(imports.build_template(request.user),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
@@ -243,7 +239,7 @@ def import_template(request):
 @login_required
 def import_upload(request):
     user = request.user
-    _require_anywhere(user, perms.PEOPLE_IMPORT)
+    require_anywhere(user, perms.PEOPLE_IMPORT)
     orgs = _import_orgs(user)
     form = ImportForm(request.POST or None, request.FILES or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():

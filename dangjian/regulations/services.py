@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, has_perm_anywhere, path_q, scope_for, scoped
+from dangjian.core import richtext
 from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.core.text import clean_text
-from dangjian.meetings import richtext
 from dangjian.orgs.models import Organization, OrgStatus
 
 from . import rules, search

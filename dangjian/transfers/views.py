@@ -2,7 +2,6 @@
 (TRANSFERS_MANAGE on the sending or the receiving organisation); outsiders get 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -13,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangjian.accounts.scoping import get_scoped_or_404, has_perm_anywhere, scoped
+from dangjian.accounts.decorators import perm_anywhere_required
+from dangjian.accounts.scoping import get_scoped_or_404, scoped
 from dangjian.core.errors import ConflictError, messages_of
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MemberStatus
@@ -26,20 +26,6 @@ from .services import MANAGE, RECEIVER, SENDER
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 20
-
-
-def _manager_required(view):
-    """Signed in and holding TRANSFERS_MANAGE somewhere; others see a 404 (the pages do not exist for them)."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not has_perm_anywhere(request.user, MANAGE):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 # ---------------------------------------------------------------------------------------------------- list
@@ -57,7 +43,7 @@ def _tab_filters(user, today):
     }
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_list(request):
     """Transfers of my organisations, both directions, by tab; search by name or letter number."""
     today = timezone.localdate()
@@ -99,7 +85,7 @@ def _person_choices(user, q, purpose):
     return qs.select_related("org", "group").order_by("name", "id")
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def person_search(request):
     """HTMX: members in my scope matching the name typed, as radio buttons."""
     q = (request.GET.get("q") or "").strip()
@@ -108,7 +94,7 @@ def person_search(request):
     return render(request, "transfers/_person_options.html", {"people": people, "q": q})
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def org_search(request):
     """HTMX: active branches matching the name typed. `scope=mine` limits them to my subtrees (receiving an
     incoming letter); otherwise any branch on the platform may receive a member (names only are shown)."""
@@ -132,7 +118,7 @@ def _picked_person(user, pk):
     return scoped(Person.objects.select_related("org", "group"), user, MANAGE).filter(pk=pk).first()
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_start(request):
     """Start a transfer: choose a member in my scope, then a branch on the platform or an outside organisation."""
     user = request.user
@@ -169,7 +155,7 @@ def _transfer_or_404(user, pk):
     return get_scoped_or_404(qs, user, MANAGE, pk=pk)
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_detail(request, pk):
     transfer = _transfer_or_404(request.user, pk)
     today = timezone.localdate()
@@ -189,7 +175,7 @@ def transfer_detail(request, pk):
 
 
 @require_POST
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_act(request, pk, action):
     """accept / reject / cancel / receipt: the service checks the table, the side and the version."""
     transfer = _transfer_or_404(request.user, pk)
@@ -219,7 +205,7 @@ def transfer_act(request, pk, action):
     return redirect("transfers:detail", pk)
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_letter(request, pk):
     """The printable introduction letter (介绍信) with its stub (存根, optional) and tear-off receipt (回执)."""
     transfer = _transfer_or_404(request.user, pk)
@@ -238,7 +224,7 @@ def transfer_letter(request, pk):
 # ---------------------------------------------------------------------------------------------------- incoming
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def transfer_receive(request):
     """Receive a member from outside the platform by the letter's number."""
     user = request.user
@@ -273,7 +259,7 @@ def transfer_receive(request):
 # ---------------------------------------------------------------------------------------------------- flows
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def flow_list(request):
     """Flowing members of my organisations (away now), and those who came back."""
     tab = "returned" if request.GET.get("tab") == "returned" else "away"
@@ -289,7 +275,7 @@ def flow_list(request):
     return render(request, "transfers/flows.html", {"tab": tab, "counts": counts, "page": page, "q": q})
 
 
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def flow_start(request):
     user = request.user
     form = FlowForm(request.POST or None, initial={"person": request.GET.get("person")})
@@ -310,7 +296,7 @@ def flow_start(request):
 
 
 @require_POST
-@_manager_required
+@perm_anywhere_required(MANAGE)
 def flow_end(request, pk):
     flow = get_scoped_or_404(FlowRecord.objects.select_related("person"), request.user, MANAGE, pk=pk)
     form = EndFlowForm(request.POST)

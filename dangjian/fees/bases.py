@@ -720,9 +720,7 @@ def remind_unpaid(today=None):
     with translation.override(getattr(django_settings, "LANGUAGE_CODE", "zh-hans")):
         title = reminder_title(month)
         sent = already_notified(OuterRef("person_id"), "fees", title)
-        rows = (dues_with_paid("", month=month, amount__gt=0).filter(paid__lt=F("amount"))
-                .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED)
-                .exclude(Exists(sent))
+        rows = (unpaid_dues("", month=month).exclude(Exists(sent))
                 .values_list("person_id", "scope_path", "amount", "paid"))
         notices = []
         for person_id, scope_path, amount, paid in rows:

@@ -37,7 +37,6 @@ from .models import (
     DeclarationState,
     Due,
     FeeBase,
-    FeeSettings,
     Payment,
     Relief,
     ReliefKind,
@@ -46,23 +45,20 @@ from .models import (
 
 READ, COLLECT, MANAGE = perms.FEES_READ, perms.FEES_COLLECT, perms.FEES_MANAGE
 ZERO = Decimal("0.00")
-SALARIED = ("in_service", "retired")  # the categories whose amount depends on a base
+SALARIED = rules.SALARIED  # the categories whose amount depends on a base
 MAX_RELIEF_MONTHS = 36
 
 # ---- helpers ----------------------------------------------------------------------------------------------------
 
 
-MAX_AMOUNT = Decimal("9999999999.99")  # the columns hold 12 digits, two after the point
+MAX_AMOUNT = rules.MAX_MONEY  # the columns hold 12 digits, two after the point
 
 
 def _money(value, field):
     return services.money_arg(value, field)
 
 
-def _category(value):
-    if value not in rules.CATEGORIES:
-        raise DomainError(_("Choose a fee category."), field="category")
-    return value
+_category = services._category
 
 
 _month = services.month_arg
@@ -462,16 +458,23 @@ def dues_with_paid(path, **filters):
 
 ROSTER_STATES = ("paid", "partly", "unpaid", "exempt")
 
+# The database forms of the rules of rules.py's "what a month's dues and relief mean", over a Due annotated with
+# `paid` (dues_with_paid), built from the same constants; tests/test_fees_rules_db.py checks each against its Python
+# form on random rows. EXEMPT_Q is rules.is_exempt, VALID_REASON_Q rules.valid_reason, OWING_Q rules.owes.
+EXEMPT_Q = Q(amount__lte=0, relief__kind=rules.EXEMPT)
+VALID_REASON_Q = Q(relief__state=rules.APPROVED, relief__kind=rules.EXCUSED)
+OWING_Q = Q(amount__gt=0, paid__lt=F("amount"))
+
 
 def _state_q(state):
-    exempt = Q(amount__lte=0, relief__isnull=False)
+    """rules.month_state's database form (the roster's counts and its state filter), case by case in its order."""
     if state == "exempt":
-        return exempt
+        return EXEMPT_Q
     if state == "paid":
-        return Q(paid__gte=F("amount")) & ~exempt
+        return Q(paid__gte=F("amount")) & ~EXEMPT_Q
     if state == "partly":
-        return Q(paid__gt=0, paid__lt=F("amount"))
-    return Q(paid__lte=0, amount__gt=0)
+        return Q(paid__gt=0, paid__lt=F("amount"))  # owed, so never exempt (an exempt due is 0.00)
+    return Q(paid__lte=0, paid__lt=F("amount")) & ~EXEMPT_Q
 
 
 def month_roster(path, month, state=None):
@@ -497,7 +500,7 @@ def month_roster(path, month, state=None):
 
 def roster_row(due):
     """What a roster line shows for a Due annotated with `paid`."""
-    exempt = due.relief_id is not None and due.relief.kind == ReliefKind.EXEMPT
+    exempt = rules.is_exempt(due.amount, due.relief.kind if due.relief_id is not None else None)
     due.paid = Decimal(due.paid).quantize(rules.CENT)  # SQLite hands back the COALESCE default as 0
     return {"due": due, "person": due.person, "amount": due.amount, "paid": due.paid,
             "outstanding": max(due.amount - due.paid, ZERO), "relief": due.relief,
@@ -553,37 +556,20 @@ class Arrear:
         return self.months[0][0] if self.months else None
 
 
-def _settings_resolver(path):
-    """A function from a member's scope path to the fee settings in force there, for a whole subtree: one query
-    (the settings of the organisations above `path` and within it)."""
-    rows = {s.org_path: s for s in FeeSettings.objects.filter(
-        Q(org_path__in=lineage(path)) | Q(org_path__startswith=path))}
-    cache = {}
-
-    def resolve(scope_path):
-        if scope_path not in cache:
-            found = services.DEFAULT_SETTINGS
-            for p in reversed(lineage(scope_path)):
-                if p in rows:
-                    row = rows[p]
-                    found = services.Settings(row.backpay_months, row.ahead_months, row.soft_cap, row.farmer_amount,
-                                              row.remind_days, tuple(row.deduction_items or ()), row.org_id)
-                    break
-            cache[scope_path] = found
-        return cache[scope_path]
-
-    return resolve
+_settings_resolver = services.settings_resolver  # the nearest-wins walk over a subtree's settings: one query
 
 
 def arrears(path, today=None):
     """Members of the subtree at `path` with dues outstanding for complete months (before `today`'s month): the
     months, the amount, the oldest, how many are beyond the back-payment window (settings), and the lapse flag of
-    第十三条 — six consecutive complete months unpaid without a valid reason (an approved "excused" relief is one —
-    a reduction is not a reason to pay nothing; a month paid in full ends the run). Ordered by the longest run, then the oldest month. Two queries."""
+    第十三条 — six consecutive complete months unpaid without a valid reason (rules.valid_reason: an approved
+    "excused" relief — a reduction is not a reason to pay nothing; a month paid in full ends the run;
+    rules.lapse_from_unpaid). lapsed_people is the same flag in one query. Ordered by the longest run, then the oldest
+    month. Two queries."""
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     last = rules.last_complete_month(today)
-    rows = (dues_with_paid(path, month__lt=this_month, amount__gt=0).filter(paid__lt=F("amount"))
+    rows = (dues_with_paid(path, month__lt=this_month).filter(OWING_Q)
             .values_list("person_id", "month", "amount", "paid", "relief__state", "relief__kind", "scope_path")
             .order_by("person_id", "month"))
     resolve = _settings_resolver(path)
@@ -593,7 +579,7 @@ def arrears(path, today=None):
         if a is None:
             a = out[person_id] = Arrear(person_id, window=resolve(scope_path).backpay_months)
         owed = amount - paid
-        a.months.append((month, owed, relief_state == ReliefState.APPROVED and relief_kind == ReliefKind.EXCUSED))
+        a.months.append((month, owed, rules.valid_reason(relief_state, relief_kind)))
         a.outstanding += owed
         if not rules.backpay_allowed(month, today, a.window):
             a.beyond += 1
@@ -608,15 +594,24 @@ def arrears(path, today=None):
                   key=lambda a: (-a.run, a.oldest, a.person.name))
 
 
+def unpaid_dues(path, **filters):
+    """The current dues of the subtree at `path` still owed without a valid reason (OWING_Q and not VALID_REASON_Q):
+    what the to-do list's unpaid members and the lapse flag count."""
+    return dues_with_paid(path, **filters).filter(OWING_Q).exclude(VALID_REASON_Q)
+
+
+def lapsed_people(path, today=None):
+    """第十三条's flag in the database (the same rule as arrears' flag, which is computed in Python): the ids of the
+    members of the subtree owing without a valid reason in each month of rules.lapse_window(today). One query (a
+    values queryset: use it as a subquery or count it)."""
+    first, last = rules.lapse_window(today or timezone.localdate())
+    return (unpaid_dues(path, month__gte=first, month__lte=last).values("person_id")
+            .annotate(n=Count("pk")).filter(n__gte=rules.LAPSE_MONTHS).values("person_id"))
+
+
 def lapse_count(path, today=None):
-    """How many members of the subtree are flagged under 第十三条 on `today`: each of the last six complete months
-    owed and unpaid without an approved "excused" relief. One aggregate query (the same rule as arrears' flag)."""
-    today = today or timezone.localdate()
-    last = rules.last_complete_month(today)
-    first = rules.add_months(last, 1 - rules.LAPSE_MONTHS)
-    return (dues_with_paid(path, month__gte=first, month__lte=last, amount__gt=0).filter(paid__lt=F("amount"))
-            .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED).values("person_id")
-            .annotate(n=Count("pk")).filter(n__gte=rules.LAPSE_MONTHS).count())
+    """How many members of the subtree are flagged under 第十三条 on `today` (lapsed_people). One aggregate query."""
+    return lapsed_people(path, today).count()
 
 
 # ---- the secretary's to-do list ---------------------------------------------------------------------------------
@@ -672,8 +667,7 @@ def todo_for(user, today=None):
         is_manager = any(org.path.startswith(p) for p in manage)
         settings = resolve(org.path)
         if rules.in_reminder_window(today, settings.remind_days):
-            unpaid = (dues_with_paid(org.path, month=month, amount__gt=0).filter(paid__lt=F("amount"))
-                      .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED).count())
+            unpaid = unpaid_dues(org.path, month=month).count()
             if unpaid:
                 items.append(Todo("unpaid", org, unpaid, _(
                     "%(n)d members of %(org)s have not paid %(month)s's dues (the month ends on %(end)s).") % {
@@ -726,9 +720,7 @@ def remind_unpaid(today=None):
     with translation.override(getattr(django_settings, "LANGUAGE_CODE", "zh-hans")):
         title = reminder_title(month)
         sent = already_notified(OuterRef("person_id"), "fees", title)
-        rows = (dues_with_paid("", month=month, amount__gt=0).filter(paid__lt=F("amount"))
-                .exclude(relief__kind=ReliefKind.EXCUSED, relief__state=ReliefState.APPROVED)
-                .exclude(Exists(sent))
+        rows = (unpaid_dues("", month=month).exclude(Exists(sent))
                 .values_list("person_id", "scope_path", "amount", "paid"))
         notices = []
         for person_id, scope_path, amount, paid in rows:

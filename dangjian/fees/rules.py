@@ -226,9 +226,38 @@ def actions_from(table, state):
     return [a for (s, a) in table if s == (state or "")]
 
 
+# ---- what a month's dues and relief mean: each rule written once (bases.py holds the database forms, next to each
+# other — EXEMPT_Q, VALID_REASON_Q, OWING_Q, lapsed_people — and tests/test_fees_rules_db.py checks that each
+# agrees with its Python form here on random rows, on SQLite and PostgreSQL) --------------------------------------
+
+SALARIED = ("in_service", "retired")  # the categories whose amount depends on a base (the others are fixed)
+APPROVED = "approved"  # the relief state under which a relief counts (RELIEF_TRANSITIONS)
+EXEMPT = "exempt"  # the relief kind that charges nothing (免交, 第七条)
+EXCUSED = "excused"  # the relief kind that records a valid reason for not paying yet (第十三条 "正当理由")
+
+
+def is_exempt(amount, relief_kind):
+    """Are a month's dues exempt (免交)? Charged nothing under an exemption (第七条: genuine hardship, decided by
+    the branch). A due of 0.00 for another reason (a base so small that its rate rounds to 0.00, under a reduction
+    or a valid reason or none) is not an exemption: it owes nothing and is paid up."""
+    return relief_kind == EXEMPT and amount <= 0
+
+
+def valid_reason(relief_state, relief_kind):
+    """Does a month's relief give a valid reason for not paying it (第十三条 "无正当理由")? Only an approved
+    `excused` relief: a reduced amount is still owed (leaving it unpaid counts like any month), an exempted month
+    owes nothing."""
+    return relief_state == APPROVED and relief_kind == EXCUSED
+
+
+def owes(amount, paid):
+    """Is something still owed for a month's dues (`paid`: what was paid for that month, reversals netted)?"""
+    return amount > 0 and paid < amount
+
+
 def month_state(amount, paid, exempt=False):
-    """A month's dues as the roster shows them: 'exempt' (nothing to pay under an exemption), 'paid', 'partly'
-    or 'unpaid'."""
+    """A month's dues as the roster shows them: 'exempt' (nothing to pay under an exemption: `exempt` is
+    is_exempt's answer), 'paid', 'partly' or 'unpaid'. The database form is bases._state_q."""
     if exempt and amount <= 0:
         return "exempt"
     if paid >= amount:
@@ -245,10 +274,18 @@ def last_complete_month(today):
     return add_months(month_start(today), -1)
 
 
+def lapse_window(today, months=LAPSE_MONTHS):
+    """The months 第十三条 looks at on `today`: (first, last) — the last complete month and the `months` − 1 before
+    it. A member is flagged when each of them is owed (`owes`) without a valid reason (`valid_reason`): the same as
+    lapse_from_unpaid(…, last) >= LAPSE_MONTHS. bases.lapsed_people is this rule's database form."""
+    last = last_complete_month(today)
+    return add_months(last, 1 - months), last
+
+
 def lapse_from_unpaid(unpaid, last_month):
     """The lapse run (第十三条) ending at `last_month` from a member's unpaid months: `unpaid` maps each month (first
-    day) with something outstanding to whether a valid reason (an approved relief of any kind) covers it. Every
-    month not in `unpaid` was paid in full (or owed nothing) and ends the run."""
+    day) with something outstanding (`owes`) to whether a valid reason covers it (`valid_reason`: an approved
+    `excused` relief). Every month not in `unpaid` was paid in full (or owed nothing) and ends the run."""
     months = sorted(m for m in unpaid if m <= last_month)
     if not months or months[-1] != last_month:
         return 0

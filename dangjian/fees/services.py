@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,17 +44,32 @@ class Settings:
 DEFAULT_SETTINGS = Settings()
 
 
+def settings_resolver(path="", *, subtree=True):
+    """The one walk of "the nearest organisation's settings win": a function from a scope path (a person's or an
+    organisation's) to the Settings in force there — the row of the nearest organisation at or above it, taken as a
+    whole (per row, not per field: a nearer row's every field wins, even one left at its default), else
+    DEFAULT_SETTINGS. One query, for the rows of the organisations above `path` and, with `subtree`, within it: ask
+    it only about paths at or under `path` (with `subtree`) or about `path` itself. Each path is resolved once."""
+    paths = lineage(path or "")
+    where = Q(org_path__in=paths) | Q(org_path__startswith=path or "") if subtree else Q(org_path__in=paths)
+    rows = {s.org_path: s for s in FeeSettings.objects.filter(where)}
+    cache = {}
+
+    def resolve(scope_path):
+        if scope_path not in cache:
+            row = next((rows[p] for p in reversed(lineage(scope_path or "")) if p in rows), None)
+            cache[scope_path] = DEFAULT_SETTINGS if row is None else Settings(
+                row.backpay_months, row.ahead_months, row.soft_cap, row.farmer_amount, row.remind_days,
+                tuple(row.deduction_items or ()), row.org_id)
+        return cache[scope_path]
+
+    return resolve
+
+
 def settings_for(path):
     """The fee settings in force at `path` (a person's scope path or an organisation's): the nearest
-    organisation's, else the defaults. One query."""
-    paths = lineage(path or "")
-    rows = {s.org_path: s for s in FeeSettings.objects.filter(org_path__in=paths)}
-    for p in reversed(paths):
-        row = rows.get(p)
-        if row is not None:
-            return Settings(row.backpay_months, row.ahead_months, row.soft_cap, row.farmer_amount, row.remind_days,
-                            tuple(row.deduction_items or ()), row.org_id)
-    return DEFAULT_SETTINGS
+    organisation's, else the defaults (settings_resolver). One query."""
+    return settings_resolver(path, subtree=False)(path or "")
 
 
 def on_roll(person):
@@ -187,7 +202,7 @@ def set_base(actor, person, *, category, base, effective_from, source=BaseSource
     except ValueError:
         raise DomainError(_("The monthly amount cannot be computed from this base and date."), field="base") from None
     row = FeeBase.objects.create(
-        person=person, category=category, base=amount_base if category in ("in_service", "retired") else 0,
+        person=person, category=category, base=amount_base if category in rules.SALARIED else 0,
         deductions=deductions or {}, effective_from=effective_from, applies_from=applies, computed=computed,
         amount=charged, source=source, reason=reason, corrects=corrects, scope_path=person.scope_path,
         created_by=acting_user(actor))
@@ -316,7 +331,8 @@ def paid_by_month(person_id, months=None):
 
 
 def statement(person, first, last):
-    """A member's months from `first` to `last`: [{month, due, paid, outstanding, relief}] with dues that exist."""
+    """A member's months from `first` to `last`: [{month, due, paid, outstanding, relief, state}] with dues that
+    exist (`state`: rules.month_state, as the roster has it)."""
     dues = {d.month: d for d in Due.objects.filter(person=person, superseded_at__isnull=True,
                                                    month__gte=rules.month_start(first),
                                                    month__lte=rules.month_start(last)).select_related("relief")}
@@ -327,7 +343,9 @@ def statement(person, first, last):
         amount_paid = paid[month][0]
         rows.append({"month": month, "due": due, "amount": due.amount, "paid": amount_paid,
                      "voluntary": paid[month][1], "outstanding": max(due.amount - amount_paid, Decimal("0.00")),
-                     "relief": due.relief if due.relief and due.relief.state == ReliefState.APPROVED else None})
+                     "relief": due.relief if due.relief and due.relief.state == ReliefState.APPROVED else None,
+                     "state": rules.month_state(due.amount, amount_paid, exempt=rules.is_exempt(
+                         due.amount, due.relief.kind if due.relief else None))})
     return rows
 
 

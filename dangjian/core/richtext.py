@@ -30,3 +30,9 @@ def excerpt(html, length=120):
     """The first ``length`` characters of the text of ``html``, on one line."""
     text = " ".join(strip_tags(html or "").replace("&nbsp;", " ").split())
     return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def plain(html, limit=300):
+    """The text of ``html`` on one line, cut at ``limit`` characters (a notice's body from an announcement)."""
+    text = re.sub(r"\s+", " ", strip_tags(html or "").replace("&nbsp;", " ")).strip()
+    return text[:limit]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, require, scope_for, scoped
-from dangjian.core import richtext
+from dangjian.core import richtext, uploads
 from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError, check_version
 from dangjian.core.text import clean_text
@@ -171,8 +171,8 @@ def clear_rule(actor, org):
 # ---- items ------------------------------------------------------------------------------------------------------
 
 def _check_file(upload, kind):
-    name = (getattr(upload, "name", "") or "file").replace("\x00", "")[-200:]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = uploads.file_name(upload)
+    ext = uploads.extension(name)
     allowed, limit = (DOCUMENT_TYPES, MAX_DOCUMENT_BYTES) if kind == ItemKind.DOCUMENT else (VIDEO_TYPES,
                                                                                               MAX_VIDEO_BYTES)
     if ext not in allowed:
@@ -180,8 +180,7 @@ def _check_file(upload, kind):
             "types": ", ".join(sorted(allowed))}, field="file")
     if upload.size > limit:
         raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}, field="file")
-    head = upload.read(12)
-    upload.seek(0)
+    head = uploads.head(upload)
     if kind == ItemKind.DOCUMENT:
         ok = head.startswith(b"%PDF-")
     else:

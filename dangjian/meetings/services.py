@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm, path_q, require, scope_for, scoped
 from dangjian.audit import chain
-from dangjian.core import richtext
+from dangjian.core import richtext, uploads
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError
 from dangjian.core.text import clean_moment, clean_text
+from dangjian.core.uploads import ATTACHMENT_TYPES, PHOTO_TYPES
 from dangjian.notices.services import notify
 from dangjian.orgs.models import Organization, OrgStatus, OrgType
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
@@ -715,16 +716,7 @@ def add_meeting_type(actor, name):
 
 # ---- photos and attachments ------------------------------------------------------------------------------------
 
-PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-ATTACHMENT_TYPES = {**PHOTO_TYPES, "pdf": "application/pdf", "txt": "text/plain",
-                    "doc": "application/msword", "xls": "application/vnd.ms-excel",
-                    "ppt": "application/vnd.ms-powerpoint",
-                    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                    "wps": "application/vnd.ms-works", "ofd": "application/ofd"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
-IMAGE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 
 
 @transaction.atomic
@@ -737,19 +729,15 @@ def add_file(actor, meeting, upload, kind):
         raise DomainError(_("Choose photo or attachment."), field="kind")
     if upload is None:
         raise DomainError(_("Choose a file."), field="file")
-    name = (getattr(upload, "name", "") or "file").replace("\x00", "")[-200:]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = uploads.file_name(upload)
+    ext = uploads.extension(name)
     allowed = PHOTO_TYPES if kind == MeetingFile.Kind.PHOTO else ATTACHMENT_TYPES
     if ext not in allowed:
         raise DomainError(_("This kind of file is not accepted: %(types)s only.") % {
             "types": ", ".join(sorted(allowed))}, field="file")
     if upload.size > MAX_FILE_BYTES:
         raise DomainError(_("The file is larger than 20 MB."), field="file")
-    if ext in PHOTO_TYPES:
-        head = upload.read(12)
-        upload.seek(0)
-        webp = head.startswith(b"RIFF") and head[8:12] == b"WEBP"
-        if not webp and not any(head.startswith(magic) for magic in IMAGE_MAGIC if magic != b"RIFF"):
-            raise DomainError(_("This is not a picture."), field="file")
+    if ext in PHOTO_TYPES and not uploads.is_picture(upload):
+        raise DomainError(_("This is not a picture."), field="file")
     return MeetingFile.objects.create(meeting=meeting, kind=kind, file=upload, name=name, size=upload.size,
                                       content_type=allowed[ext], uploaded_by=acting_user(actor))

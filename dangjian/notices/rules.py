@@ -4,6 +4,8 @@ and folding receipt counts into read rates per child organisation."""
 from dataclasses import dataclass
 from datetime import timedelta
 
+from dangjian.core.uploads import extension
+
 PUBLISHING, PUBLISHED, WITHDRAWN = "publishing", "published", "withdrawn"
 
 # action -> {from state: to state}; every transition is audited by the service that makes it
@@ -38,10 +40,6 @@ ALLOWED_TYPES = {
 _MAGIC = {"pdf": (b"%PDF",), "png": (b"\x89PNG",), "jpg": (b"\xff\xd8",), "jpeg": (b"\xff\xd8",),
           "docx": (b"PK",), "xlsx": (b"PK",), "pptx": (b"PK",),
           "doc": (b"\xd0\xcf\x11\xe0",), "xls": (b"\xd0\xcf\x11\xe0",), "ppt": (b"\xd0\xcf\x11\xe0",)}
-
-
-def extension(name):
-    return name.rsplit(".", 1)[-1].lower() if "." in (name or "") else ""
 
 
 def attachment_problem(name, size, head=b""):

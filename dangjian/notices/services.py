@@ -21,6 +21,7 @@ from dangjian.accounts import rules as perms
 from dangjian.accounts.models import Post, Role
 from dangjian.accounts.scoping import has_perm, path_q, require, scoped
 from dangjian.audit import chain
+from dangjian.core import richtext, uploads
 from dangjian.core.context import acting_user
 from dangjian.core.errors import DomainError, check_version
 from dangjian.core.text import clean_moment, clean_text
@@ -28,7 +29,7 @@ from dangjian.orgs.models import Organization, OrgStatus
 from dangjian.people.codes import MEMBER_STATUSES, ON_ROLL
 from dangjian.people.models import Person
 
-from . import channels, richtext, rules
+from . import channels, rules
 from .models import Announcement, AnnouncementState, Attachment, AudienceKind, Notice, Receipt
 
 SEND, RECEIPTS = perms.NOTICES_SEND, perms.NOTICES_RECEIPTS
@@ -174,9 +175,7 @@ def _check_files(files):
         raise DomainError(_("At most %(n)d attachments.") % {"n": rules.MAX_ATTACHMENTS}, field="attachments")
     checked = []
     for upload in files:
-        head = upload.read(8)
-        upload.seek(0)
-        problem = rules.attachment_problem(upload.name, upload.size, head)
+        problem = rules.attachment_problem(upload.name, upload.size, uploads.head(upload, 8))
         if problem == "size":
             raise DomainError(_("%(name)s is larger than 20 MB.") % {"name": upload.name}, field="attachments")
         if problem:

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from dangjian.accounts import rules as perms
 from dangjian.accounts.scoping import has_perm_anywhere, path_q, require, scope_for, scoped
 from dangjian.audit import chain
-from dangjian.core import richtext
+from dangjian.core import richtext, uploads
 from dangjian.core.context import acting_user
 from dangjian.core.errors import ConflictError, DomainError
 from dangjian.core.text import clean_text
+from dangjian.core.uploads import ATTACHMENT_TYPES, PHOTO_TYPES
 from dangjian.orgs.models import PATH_STEP, Organization, OrgStatus, OrgType, lineage
 
 from . import feeds, rules
@@ -39,15 +40,6 @@ KEEPING_TYPES = (OrgType.GENERAL_BRANCH, OrgType.BRANCH, OrgType.GROUP, OrgType.
 MAX_TEXT = 100_000
 MAX_FILES = 9
 MAX_FILE_BYTES = 10 * 1024 * 1024
-PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-ATTACHMENT_TYPES = {**PHOTO_TYPES, "pdf": "application/pdf", "txt": "text/plain",
-                    "doc": "application/msword", "xls": "application/vnd.ms-excel",
-                    "ppt": "application/vnd.ms-powerpoint",
-                    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                    "wps": "application/vnd.ms-works", "ofd": "application/ofd"}
-IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -204,8 +196,8 @@ def _check_day(value, today=None):
 
 
 def _check_upload(upload):
-    name = (getattr(upload, "name", "") or "file").replace("\x00", "")[-200:]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = uploads.file_name(upload)
+    ext = uploads.extension(name)
     if ext not in ATTACHMENT_TYPES:
         raise DomainError(_("Files: “%(name)s” is not accepted; %(types)s only.") % {
             "name": name, "types": ", ".join(sorted(ATTACHMENT_TYPES))}, field="files")
@@ -213,10 +205,7 @@ def _check_upload(upload):
         raise DomainError(_("Files: “%(name)s” is larger than 10 MB.") % {"name": name}, field="files")
     kind = WorkRecordFile.Kind.ATTACHMENT
     if ext in PHOTO_TYPES:
-        head = upload.read(12)
-        upload.seek(0)
-        webp = head.startswith(b"RIFF") and head[8:12] == b"WEBP"
-        if not webp and not any(head.startswith(m) for m in IMAGE_MAGIC):
+        if not uploads.is_picture(upload):
             raise DomainError(_("Files: “%(name)s” is not a picture.") % {"name": name}, field="files")
         kind = WorkRecordFile.Kind.PHOTO
     return name, ext, kind

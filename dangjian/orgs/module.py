@@ -1,28 +1,20 @@
 """What the organisations module contributes to the platform (see dangjian/core/modules.py)."""
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm_anywhere, scope_for, scope_roots
+from dangjian.accounts.scoping import has_perm_anywhere, path_q, scope_for, scope_roots
 from dangjian.core.modules import Card, MenuEntry, Module
 
 WARNINGS_INLINE_LIMIT = 2000  # bigger subtrees show a link to the warnings list instead of computing inline
 
 
-def subtree_q(roots, field="path"):
-    """Rows whose ``field`` lies in one of the subtrees of ``roots`` (organisations)."""
-    q = Q(pk__in=[])
-    for r in roots:
-        q |= Q(**{f"{field}__startswith": r.path})
-    return q
-
-
 def subtree_size(roots):
     from .models import Organization, OrgStatus
 
-    return Organization.objects.filter(subtree_q(roots), status=OrgStatus.ACTIVE).count() if roots else 0
+    return Organization.objects.filter(path_q(["path"], [r.path for r in roots]),
+                                       status=OrgStatus.ACTIVE).count() if roots else 0
 
 
 def warning_figures(user, roots):

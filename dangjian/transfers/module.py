@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.accounts import rules as perms
-from dangjian.accounts.scoping import has_perm_anywhere, scope_for, scoped
+from dangjian.accounts.scoping import has_perm_anywhere, path_q, scope_for, scoped
 from dangjian.core.modules import Card, MenuEntry, Module
 
 
@@ -19,12 +19,8 @@ def transfer_figures(user, today=None):
     today = today or timezone.localdate()
     scope = scope_for(user)
     qs = scoped(Transfer.objects.filter(state=TransferState.PENDING), user, perms.TRANSFERS_MANAGE)
-    if scope.superuser:
-        incoming_q = Q(to_org__isnull=False)
-    else:
-        incoming_q = Q(pk__in=[])
-        for p in scope.prefixes(perms.TRANSFERS_MANAGE):
-            incoming_q |= Q(to_org__path__startswith=p)
+    incoming_q = (Q(to_org__isnull=False) if scope.superuser
+                  else path_q(["to_org__path"], scope.prefixes(perms.TRANSFERS_MANAGE)))
     return qs.aggregate(pending=Count("id"), incoming=Count("id", filter=incoming_q),
                         overdue=Count("id", filter=Q(expires_on__lt=today)))
 
